@@ -1,0 +1,166 @@
+"""Table model of the application list: ids and a row cache, filled page by
+page from the worker; sorting and filtering are done in SQL."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+
+from reviewtool.gui.context import GuiContext
+from reviewtool.i18n import N_, _
+from reviewtool.services.applications import ApplicationQuery, ApplicationRow, count_applications, fetch_applications
+
+PAGE_SIZE = 200
+
+#: (sort key, header) in display order.
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("number", N_("No.")),
+    ("title", N_("Project title")),
+    ("unit", N_("Applicant unit")),
+    ("county", N_("County/district")),
+    ("pi_name", N_("Project leader")),
+    ("area_code", N_("Priority area")),
+    ("requested_amount", N_("Requested (10k yuan)")),
+    ("status", N_("Status")),
+    ("panel_score", N_("Score")),
+)
+
+
+def format_wan(value: Decimal | None) -> str:
+    return "" if value is None else f"{value:,.2f}"
+
+
+class ApplicationsModel(QAbstractTableModel):
+    """Loads the count first, then pages of ``PAGE_SIZE`` rows as the view scrolls."""
+
+    loaded = Signal(int, int)  # rows loaded, total matching
+    failed = Signal(str)
+
+    def __init__(self, ctx: GuiContext, parent=None) -> None:
+        super().__init__(parent)
+        self._ctx = ctx
+        self._query = ApplicationQuery()
+        self._rows: list[ApplicationRow] = []
+        self._total = 0
+        self._generation = 0  # results of an older query are dropped
+        self._fetching = False
+
+    # -- query -------------------------------------------------------------
+
+    @property
+    def query(self) -> ApplicationQuery:
+        return self._query
+
+    @property
+    def total(self) -> int:
+        return self._total
+
+    def set_query(self, query: ApplicationQuery) -> None:
+        self._query = query
+        self.reload()
+
+    def reload(self) -> None:
+        self._generation += 1
+        generation = self._generation
+        query = ApplicationQuery(**vars(self._query))
+        self.beginResetModel()
+        self._rows = []
+        self._total = 0
+        self._fetching = True
+        self.endResetModel()
+
+        def load(session, _progress, _cancel):
+            return count_applications(session, query), fetch_applications(session, query, 0, PAGE_SIZE)
+
+        self._ctx.run_db(load, lambda result: self._reset_done(generation, *result), self._failed)
+
+    def _reset_done(self, generation: int, total: int, rows: list[ApplicationRow]) -> None:
+        if generation != self._generation:
+            return
+        self._fetching = False
+        self.beginResetModel()
+        self._total = total
+        self._rows = rows
+        self.endResetModel()
+        self.loaded.emit(len(self._rows), self._total)
+
+    def _failed(self, error: BaseException) -> None:
+        self._fetching = False
+        self.failed.emit(str(error))
+
+    def row(self, index: int) -> ApplicationRow:
+        return self._rows[index]
+
+    # -- lazy loading ------------------------------------------------------
+
+    def canFetchMore(self, parent=QModelIndex()) -> bool:  # noqa: N802 - Qt API
+        return not parent.isValid() and not self._fetching and len(self._rows) < self._total
+
+    def fetchMore(self, parent=QModelIndex()) -> None:  # noqa: N802
+        if not self.canFetchMore(parent):
+            return
+        self._fetching = True
+        generation = self._generation
+        offset = len(self._rows)
+        query = ApplicationQuery(**vars(self._query))
+        self._ctx.run_db(
+            lambda session, _p, _c: fetch_applications(session, query, offset, PAGE_SIZE),
+            lambda rows: self._append(generation, offset, rows),
+            self._failed,
+        )
+
+    def _append(self, generation: int, offset: int, rows: list[ApplicationRow]) -> None:
+        if generation != self._generation or offset != len(self._rows):
+            return
+        self._fetching = False
+        if rows:
+            self.beginInsertRows(QModelIndex(), offset, offset + len(rows) - 1)
+            self._rows.extend(rows)
+            self.endInsertRows()
+        self.loaded.emit(len(self._rows), self._total)
+
+    # -- Qt model API ------------------------------------------------------
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return _(COLUMNS[section][1])
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        row = self._rows[index.row()]
+        key = COLUMNS[index.column()][0]
+        if role == Qt.ItemDataRole.DisplayRole:
+            if key == "requested_amount":
+                return format_wan(row.requested_amount)
+            if key == "status":
+                return row.status.label()
+            if key == "panel_score":
+                return "" if row.panel_score is None else f"{row.panel_score:.2f}"
+            if key == "area_code":
+                return row.area_code or ""
+            value = getattr(row, key)
+            return "" if value is None else str(value)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if key == "area_code" and row.area_title:
+                return row.area_title
+            if key == "title":
+                return row.title
+        if role == Qt.ItemDataRole.TextAlignmentRole and key in ("requested_amount", "panel_score"):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.UserRole:
+            return row.id
+        return None
+
+    def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
+        self._query.sort_key = COLUMNS[column][0]
+        self._query.descending = order == Qt.SortOrder.DescendingOrder
+        self.reload()

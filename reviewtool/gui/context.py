@@ -1,0 +1,40 @@
+"""What every window and dialog is given explicitly (no global app object)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject, QSettings, Signal
+
+from reviewtool.gui.tasks import TaskManager
+from reviewtool.services.audit import default_actor
+from reviewtool.services.changes import Changes
+from reviewtool.storage.database import Database
+
+
+class ChangeBus(QObject):
+    """Announces once what an operation changed; each screen decides whether to redraw."""
+
+    changed = Signal(object)  # Changes
+    database_switched = Signal()
+
+    def announce(self, changes: Changes) -> None:
+        if changes.any():
+            self.changed.emit(changes)
+
+
+@dataclass
+class GuiContext:
+    database: Database
+    tasks: TaskManager
+    settings: QSettings
+    bus: ChangeBus
+    operator: str = ""
+
+    @property
+    def actor(self) -> str:
+        return self.operator or default_actor()
+
+    def run_db(self, operation, on_done=None, on_error=None, **kwargs):
+        """Shorthand for ``tasks.run_db`` on the current database."""
+        return self.tasks.run_db(self.database, operation, on_done, on_error, **kwargs)

@@ -1,0 +1,144 @@
+"""The main window: navigation among the app's sections, menus, status bar.
+
+Each section is its own page widget; this window only hosts them.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QStackedWidget,
+)
+
+from reviewtool import __version__
+from reviewtool.gui import options
+from reviewtool.gui.applications_page import ApplicationsPage
+from reviewtool.gui.areas_page import AreasPage
+from reviewtool.gui.context import GuiContext
+from reviewtool.i18n import _
+
+
+class MainWindow(QMainWindow):
+    #: Emitted with the new settings when the user asks to reopen (language or database change).
+    reopen_requested = Signal(object)
+
+    def __init__(self, ctx: GuiContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.setWindowTitle(_("Haidong S&T project review") + f" — {ctx.database.display_url}")
+        self.resize(1280, 800)
+
+        self.nav = QListWidget()
+        self.nav.setFixedWidth(150)
+        self.nav.setObjectName("navigation")
+        self.pages = QStackedWidget()
+        self.applications_page = ApplicationsPage(ctx)
+        self.areas_page = AreasPage(ctx)
+        self._add_page(_("Applications"), self.applications_page)
+        self._add_page(_("Priority areas"), self.areas_page)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.nav)
+        splitter.addWidget(self.pages)
+        splitter.setStretchFactor(1, 1)
+        splitter.setCollapsible(0, False)
+        self.setCentralWidget(splitter)
+        self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
+
+        self.busy_label = QLabel()
+        self.statusBar().addPermanentWidget(self.busy_label)
+        ctx.tasks.busy_changed.connect(lambda busy: self.busy_label.setText(_("Working…") if busy else ""))
+        self.applications_page.status_message.connect(lambda text: self.statusBar().showMessage(text))
+
+        self._build_menus()
+        self._restore_state()
+
+    def _add_page(self, title: str, page) -> None:
+        self.pages.addWidget(page)
+        QListWidgetItem(title, self.nav)
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu(_("&File"))
+        self.settings_action = QAction(_("&Settings…"), self)
+        self.settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
+        self.settings_action.triggered.connect(self.open_settings)
+        file_menu.addAction(self.settings_action)
+        file_menu.addSeparator()
+        quit_action = QAction(_("&Quit"), self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+        help_menu = self.menuBar().addMenu(_("&Help"))
+        about = QAction(_("&About"), self)
+        about.triggered.connect(self._about)
+        help_menu.addAction(about)
+
+    def _about(self) -> None:
+        QMessageBox.about(
+            self,
+            _("About"),
+            _("reviewtool {version}\nProject application review for the Haidong S&T Bureau.\nDatabase: {url}").format(
+                version=__version__, url=self.ctx.database.display_url
+            ),
+        )
+
+    def open_settings(self) -> None:
+        from reviewtool.gui.settings_dialog import SettingsDialog
+        from reviewtool.services import settings as data_settings
+
+        def load(session, _p, _c):
+            return data_settings.get(session, data_settings.BUREAU_NAME)
+
+        def show(bureau_name: str) -> None:
+            dialog = SettingsDialog(
+                self.ctx, language=options.LANGUAGE.read(self.ctx.settings), bureau_name=bureau_name, parent=self
+            )
+            if dialog.exec():
+                self.apply_settings(dialog.result_values())
+
+        self.ctx.run_db(load, show, self.show_error)
+
+    def apply_settings(self, values) -> None:
+        from reviewtool.services import settings as data_settings
+
+        options.OPERATOR.write(self.ctx.settings, values.operator)
+        self.ctx.operator = values.operator
+        language_changed = values.language != options.LANGUAGE.read(self.ctx.settings)
+        options.LANGUAGE.write(self.ctx.settings, values.language)
+        actor = self.ctx.actor
+
+        def store(session, _p, _c):
+            return data_settings.put(session, data_settings.BUREAU_NAME, values.bureau_name, actor=actor)
+
+        def stored(_changed) -> None:
+            if values.database_url != self.ctx.database.url or language_changed:
+                self.reopen_requested.emit(values)
+
+        self.ctx.run_db(store, stored, self.show_error)
+
+    def show_error(self, error: BaseException) -> None:
+        QMessageBox.warning(self, _("Error"), str(error))
+
+    def _restore_state(self) -> None:
+        geometry = options.MAIN_GEOMETRY.read(self.ctx.settings)
+        if not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        state = options.MAIN_STATE.read(self.ctx.settings)
+        if not state.isEmpty():
+            self.restoreState(state)
+        page = options.LAST_PAGE.read(self.ctx.settings)
+        self.nav.setCurrentRow(page if 0 <= page < self.pages.count() else 0)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
+        options.MAIN_GEOMETRY.write(self.ctx.settings, self.saveGeometry())
+        options.MAIN_STATE.write(self.ctx.settings, self.saveState())
+        options.LAST_PAGE.write(self.ctx.settings, self.nav.currentRow())
+        self.ctx.settings.sync()
+        super().closeEvent(event)

@@ -1,0 +1,108 @@
+"""Settings: database location, language, bureau name, operator name."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from reviewtool.gui.context import GuiContext
+from reviewtool.i18n import LANGUAGES, _
+from reviewtool.services import settings as data_settings
+
+
+@dataclass
+class SettingsResult:
+    database_url: str
+    language: str
+    bureau_name: str
+    operator: str
+
+
+class SettingsDialog(QDialog):
+    """Edits settings; the caller applies the result (switching databases runs in the background)."""
+
+    def __init__(self, ctx: GuiContext, *, language: str, bureau_name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(_("Settings"))
+        self.setMinimumWidth(560)
+        self._ctx = ctx
+
+        self.database_url = QLineEdit(ctx.database.url)
+        self.database_url.setToolTip(
+            _("An SQLite file path, or a server URL such as postgresql://user:password@server/reviewtool")
+        )
+        open_button = QPushButton(_("Open file…"))
+        new_button = QPushButton(_("New database…"))
+        open_button.clicked.connect(self._open_file)
+        new_button.clicked.connect(self._new_file)
+        row = QHBoxLayout()
+        row.addWidget(self.database_url, 1)
+        row.addWidget(open_button)
+        row.addWidget(new_button)
+        database_box = QGroupBox(_("Database"))
+        database_layout = QVBoxLayout(database_box)
+        database_layout.addLayout(row)
+        hint = QLabel(_("Changing the database reopens the application's data; the schema is upgraded automatically."))
+        hint.setWordWrap(True)
+        database_layout.addWidget(hint)
+
+        self.language = QComboBox()
+        for code, name in LANGUAGES.items():
+            self.language.addItem(name, code)
+        self.language.setCurrentIndex(max(self.language.findData(language), 0))
+        self.bureau_name = QLineEdit(bureau_name)
+        self.operator = QLineEdit(ctx.operator)
+        self.operator.setPlaceholderText(ctx.actor)
+
+        form = QFormLayout()
+        form.addRow(_("Language"), self.language)
+        form.addRow(_(data_settings.BUREAU_NAME.title), self.bureau_name)
+        form.addRow(_("Operator name (recorded in the audit trail)"), self.operator)
+
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("OK"))
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(database_box)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+
+    def _open_file(self) -> None:
+        path, _filter = QFileDialog.getOpenFileName(
+            self, _("Open database"), "", _("SQLite databases (*.sqlite3 *.sqlite *.db);;All files (*)")
+        )
+        if path:
+            self.database_url.setText(f"sqlite:///{Path(path).as_posix()}")
+
+    def _new_file(self) -> None:
+        path, _filter = QFileDialog.getSaveFileName(
+            self, _("New database"), "reviewtool.sqlite3", _("SQLite databases (*.sqlite3)")
+        )
+        if path:
+            self.database_url.setText(f"sqlite:///{Path(path).as_posix()}")
+
+    def result_values(self) -> SettingsResult:
+        return SettingsResult(
+            database_url=self.database_url.text().strip(),
+            language=self.language.currentData(),
+            bureau_name=self.bureau_name.text().strip(),
+            operator=self.operator.text().strip(),
+        )

@@ -1,0 +1,63 @@
+"""All mapped classes; importing this module registers them on ``Base.metadata``."""
+
+from reviewtool.storage.models.applications import (
+    Application,
+    ApplicationArea,
+    Attachment,
+    AttachmentContent,
+    AvoidRequest,
+    FormalCheckResult,
+)
+from reviewtool.storage.models.audit import AuditEvent, Setting
+from reviewtool.storage.models.base import Base
+from reviewtool.storage.models.batches import Batch, BatchQuota, FormalCheckItem
+from reviewtool.storage.models.experts import Expert, ExpertField, ExpertRelation
+from reviewtool.storage.models.organisations import Unit
+from reviewtool.storage.models.panels import Assignment, MeetingVote, Panel, PanelApplication, PanelDraw, PanelMember
+from reviewtool.storage.models.plan import PlanEdition, PriorityArea
+from reviewtool.storage.models.rubrics import (
+    BatchRubric,
+    Rubric,
+    RubricBand,
+    RubricCriterion,
+    RubricVersion,
+    RubricVetoItem,
+)
+from reviewtool.storage.models.scoring import CriterionScore, PanelResult, ScoreSheet, VetoAnswer
+
+__all__ = [
+    "Application",
+    "ApplicationArea",
+    "Assignment",
+    "Attachment",
+    "AttachmentContent",
+    "AuditEvent",
+    "AvoidRequest",
+    "Base",
+    "Batch",
+    "BatchQuota",
+    "BatchRubric",
+    "CriterionScore",
+    "Expert",
+    "ExpertField",
+    "ExpertRelation",
+    "FormalCheckItem",
+    "FormalCheckResult",
+    "MeetingVote",
+    "Panel",
+    "PanelApplication",
+    "PanelDraw",
+    "PanelMember",
+    "PanelResult",
+    "PlanEdition",
+    "PriorityArea",
+    "Rubric",
+    "RubricBand",
+    "RubricCriterion",
+    "RubricVersion",
+    "RubricVetoItem",
+    "ScoreSheet",
+    "Setting",
+    "Unit",
+    "VetoAnswer",
+]
