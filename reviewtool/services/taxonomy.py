@@ -132,4 +132,4 @@ def area_ids_by_code(session: Session) -> dict[str, int]:
         .where(PlanEdition.active.is_(True))
         .order_by(PlanEdition.id)
     )
-    return dict(session.execute(stmt).tuples())
+    return {code: area_id for code, area_id in session.execute(stmt)}

@@ -1,0 +1,19 @@
+"""Small helpers importable from any test module."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def screenshot_dir() -> Path:
+    """Where GUI tests save screenshots for a person to look at
+    (``$REVIEWTOOL_SCREENSHOTS`` or ``build/screenshots``)."""
+    path = Path(os.environ.get("REVIEWTOOL_SCREENSHOTS", Path(__file__).resolve().parent.parent / "build" / "screenshots"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def wait_idle(qtbot, ctx, timeout: int = 10000) -> None:
+    """Wait until every queued database task of a GUI context has delivered its result."""
+    qtbot.waitUntil(lambda: ctx.tasks.pending == 0, timeout=timeout)
