@@ -9,7 +9,9 @@ from pathlib import Path
 def screenshot_dir() -> Path:
     """Where GUI tests save screenshots for a person to look at
     (``$REVIEWTOOL_SCREENSHOTS`` or ``build/screenshots``)."""
-    path = Path(os.environ.get("REVIEWTOOL_SCREENSHOTS", Path(__file__).resolve().parent.parent / "build" / "screenshots"))
+    path = Path(
+        os.environ.get("REVIEWTOOL_SCREENSHOTS", Path(__file__).resolve().parent.parent / "build" / "screenshots")
+    )
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -17,3 +19,25 @@ def screenshot_dir() -> Path:
 def wait_idle(qtbot, ctx, timeout: int = 10000) -> None:
     """Wait until every queued database task of a GUI context has delivered its result."""
     qtbot.waitUntil(lambda: ctx.tasks.pending == 0, timeout=timeout)
+
+
+def type_text(qtbot, widget, text: str) -> None:
+    """Type into a widget as a user would. ASCII goes through key presses;
+    Chinese arrives as an input-method commit, which is how an IME delivers
+    it (QTest cannot synthesise key events for non-ASCII characters)."""
+    from PySide6.QtGui import QInputMethodEvent
+    from PySide6.QtWidgets import QApplication
+
+    widget.setFocus()
+    run = ""
+    for char in text + "\0":
+        if char != "\0" and char.isascii():
+            run += char
+            continue
+        if run:
+            qtbot.keyClicks(widget, run)
+            run = ""
+        if char != "\0":
+            event = QInputMethodEvent()
+            event.setCommitString(char)
+            QApplication.sendEvent(widget, event)

@@ -130,9 +130,13 @@ class Launcher:
 
     def _screenshot_when_idle(self, path: str, attempts: int = 100) -> None:
         if self.tasks.pending == 0 or attempts == 0:
-            QTimer.singleShot(200, lambda: (self.window.grab().save(path), self.app.quit()))
+            QTimer.singleShot(200, lambda: self._save_screenshot(path))
         else:
             QTimer.singleShot(100, lambda: self._screenshot_when_idle(path, attempts - 1))
+
+    def _save_screenshot(self, path: str) -> None:
+        self.window.grab().save(path)
+        self.app.quit()
 
     def shutdown(self) -> None:
         self.tasks.shutdown()

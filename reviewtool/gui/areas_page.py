@@ -68,14 +68,14 @@ class AreaTreeModel(QStandardItemModel):
             filler.setEditable(False)
             self.appendRow([group, filler])
             if kinds == ("target",) and len(editions) > 1:
-                # Each plan has its own targets table.
-                for edition in sorted(editions, key=lambda e: [r.edition for r in roots].index(e)):
-                    table = QStandardItem(edition)
+                # Each plan has its own targets table, shown under the plan's title.
+                for edition in dict.fromkeys(r.edition for r in roots):
+                    rows_of_edition = [r for r in roots if r.edition == edition]
+                    table = QStandardItem(rows_of_edition[0].edition_title or edition)
                     table.setEditable(False)
                     group.appendRow([table, QStandardItem("")])
-                    for row in roots:
-                        if row.edition == edition:
-                            add(table, row)
+                    for row in rows_of_edition:
+                        add(table, row)
             else:
                 for row in roots:
                     add(group, row)
@@ -121,8 +121,12 @@ class AreasPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
         self.tree.selectionModel().currentChanged.connect(self._show)
-        ctx.bus.changed.connect(lambda changes: changes.areas and self.refresh())
+        ctx.bus.changed.connect(self._on_changes)
         self.refresh()
+
+    def _on_changes(self, changes) -> None:
+        if changes.areas:
+            self.refresh()
 
     def refresh(self) -> None:
         self._ctx.run_db(lambda session, _p, _c: list_areas(session), self._populate)

@@ -5,16 +5,17 @@ Each section is its own page widget; this window only hosts them.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
     QMessageBox,
-    QSplitter,
     QStackedWidget,
+    QWidget,
 )
 
 from reviewtool import __version__
@@ -44,12 +45,12 @@ class MainWindow(QMainWindow):
         self._add_page(_("Applications"), self.applications_page)
         self._add_page(_("Priority areas"), self.areas_page)
 
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self.nav)
-        splitter.addWidget(self.pages)
-        splitter.setStretchFactor(1, 1)
-        splitter.setCollapsible(0, False)
-        self.setCentralWidget(splitter)
+        central = QWidget()
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.nav)
+        layout.addWidget(self.pages, 1)
+        self.setCentralWidget(central)
         self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
 
         self.busy_label = QLabel()

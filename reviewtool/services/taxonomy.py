@@ -25,6 +25,7 @@ class AreaRow:
     edition: str
     section: str | None
     attributes: dict
+    edition_title: str = ""
 
     def as_json(self) -> dict:
         return asdict(self)
@@ -97,7 +98,7 @@ def list_areas(session: Session, *, edition: str | None = None, kind: str | None
     """Areas of the active editions (or one edition), in plan order."""
     parent = PriorityArea.__table__.alias("parent_area")
     stmt = (
-        select(PriorityArea, PlanEdition.code, parent.c.code)
+        select(PriorityArea, PlanEdition.code, PlanEdition.title, parent.c.code)
         .join(PlanEdition, PriorityArea.edition_id == PlanEdition.id)
         .outerjoin(parent, PriorityArea.parent_id == parent.c.id)
         .where(PlanEdition.active.is_(True))
@@ -108,13 +109,21 @@ def list_areas(session: Session, *, edition: str | None = None, kind: str | None
     if kind:
         stmt = stmt.where(PriorityArea.kind == kind)
     rows = []
-    for area, edition_code, parent_code in session.execute(stmt):
+    for area, edition_code, edition_title, parent_code in session.execute(stmt):
         attributes = dict(area.attributes or {})
         if attributes.get("retired"):
             continue
         rows.append(
             AreaRow(
-                area.code, area.kind, area.title, parent_code, area.description, edition_code, area.section, attributes
+                area.code,
+                area.kind,
+                area.title,
+                parent_code,
+                area.description,
+                edition_code,
+                area.section,
+                attributes,
+                edition_title,
             )
         )
     return rows

@@ -7,10 +7,10 @@ from decimal import Decimal
 
 import pytest
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QProgressDialog
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QProgressDialog, QPushButton
 from sqlalchemy import insert, select
 
-from conftest_helpers import screenshot_dir, wait_idle
+from conftest_helpers import screenshot_dir, type_text, wait_idle
 from reviewtool.gui.main_window import MainWindow
 from reviewtool.gui.settings_dialog import SettingsDialog
 from reviewtool.gui.tasks import PROGRESS_DELAY_MS
@@ -45,7 +45,7 @@ def test_application_list_shows_the_demo_batch(window, qtbot, demo_ctx):
 
 def test_search_box_filters_in_sql(window, qtbot, demo_ctx):
     page = window.applications_page
-    qtbot.keyClicks(page.search, "马铃薯")
+    type_text(qtbot, page.search, "马铃薯")
     wait_idle(qtbot, demo_ctx)
     qtbot.waitUntil(lambda: page.model.query.text == "马铃薯" and not page.model._fetching)
     assert 0 < page.model.rowCount() < page.model.total + 100
@@ -58,7 +58,9 @@ def test_clicking_a_header_sorts_by_that_column(window, qtbot, demo_ctx):
     page = window.applications_page
     header = page.table.horizontalHeader()
     column = 6  # requested amount
-    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=header.rect().topLeft() + _section_center(header, column))
+    qtbot.mouseClick(
+        header.viewport(), Qt.MouseButton.LeftButton, pos=header.rect().topLeft() + _section_center(header, column)
+    )
     wait_idle(qtbot, demo_ctx)
     assert page.model.query.sort_key == "requested_amount"
     amounts = [page.model.row(r).requested_amount for r in range(page.model.rowCount())]
@@ -115,7 +117,9 @@ def test_targets_show_their_attributes(window, qtbot, demo_ctx):
     targets = page.model.item(4, 0)
     haidong_table = targets.child(0, 0)
     first = haidong_table.child(1, 0)  # HD-T2 财政科技投入比重
-    page.tree.selectionModel().setCurrentIndex(page.model.indexFromItem(first), QItemSelectionModel.SelectionFlag.ClearAndSelect)
+    page.tree.selectionModel().setCurrentIndex(
+        page.model.indexFromItem(first), QItemSelectionModel.SelectionFlag.ClearAndSelect
+    )
     text = page.detail.toPlainText()
     assert "财政科技投入比重" in text and "约束性" in text and "1.5" in text
 
@@ -124,8 +128,9 @@ def test_settings_dialog_stores_the_bureau_name(window, qtbot, demo_ctx):
     dialog = SettingsDialog(demo_ctx, language="zh_CN", bureau_name="海东市科学技术局", parent=window)
     qtbot.addWidget(dialog)
     dialog.bureau_name.clear()
-    qtbot.keyClicks(dialog.bureau_name, "海东市科学技术局（测试）")
-    qtbot.keyClicks(dialog.operator, "李娟")
+    type_text(qtbot, dialog.bureau_name, "海东市科学技术局（测试）")
+    dialog.operator.clear()
+    type_text(qtbot, dialog.operator, "李娟")
     ok = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
     qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
     assert dialog.result() == dialog.DialogCode.Accepted
@@ -161,14 +166,25 @@ def test_long_task_shows_progress_late_and_can_be_cancelled(gui_ctx, qtbot):
             time.sleep(0.02)
         return "finished"
 
-    gui_ctx.tasks.run(slow, lambda r: outcome.setdefault("done", r), lambda e: outcome.setdefault("error", e), label="测试任务", cancellable=True)
+    gui_ctx.tasks.run(
+        slow,
+        lambda r: outcome.setdefault("done", r),
+        lambda e: outcome.setdefault("error", e),
+        label="测试任务",
+        cancellable=True,
+    )
     qtbot.wait(PROGRESS_DELAY_MS // 3)
     assert not any(isinstance(w, QProgressDialog) and w.isVisible() for w in QApplication.topLevelWidgets())
-    qtbot.waitUntil(lambda: any(isinstance(w, QProgressDialog) and w.isVisible() for w in QApplication.topLevelWidgets()), timeout=3000)
+    qtbot.waitUntil(
+        lambda: any(isinstance(w, QProgressDialog) and w.isVisible() for w in QApplication.topLevelWidgets()),
+        timeout=3000,
+    )
     dialog = next(w for w in QApplication.topLevelWidgets() if isinstance(w, QProgressDialog) and w.isVisible())
     assert "测试任务" in dialog.labelText()
-    dialog.cancel()
-    qtbot.waitUntil(lambda: outcome, timeout=5000)
+    cancel_button = dialog.findChild(QPushButton)
+    assert cancel_button.text() == "取消"
+    qtbot.mouseClick(cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(outcome), timeout=5000)
     assert isinstance(outcome.get("error"), Cancelled)
 
 
@@ -181,7 +197,14 @@ def test_list_loads_lazily_in_pages(gui_ctx, qtbot):
         session.execute(
             insert(Application),
             [
-                {"batch_id": batch.id, "unit_id": unit.id, "number": f"N{i:05d}", "title": f"项目{i}", "pi_name": "王", "requested_amount": Decimal(i)}
+                {
+                    "batch_id": batch.id,
+                    "unit_id": unit.id,
+                    "number": f"N{i:05d}",
+                    "title": f"项目{i}",
+                    "pi_name": "王",
+                    "requested_amount": Decimal(i),
+                }
                 for i in range(1000)
             ],
         )
