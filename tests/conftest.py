@@ -24,11 +24,11 @@ os.environ.pop("REVIEWTOOL_DB", None)
 os.environ["REVIEWTOOL_LANG"] = "zh_CN"
 os.environ["REVIEWTOOL_USER"] = "tester"
 
-from sqlalchemy import create_engine, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
-from reviewtool.i18n import set_language  # noqa: E402
-from reviewtool.storage.database import Database, resolve_url  # noqa: E402
+from reviewtool.i18n import set_language
+from reviewtool.storage.database import Database, resolve_url
 
 PG_ENV = "REVIEWTOOL_TEST_PG_URL"
 
@@ -136,4 +136,3 @@ def demo_db(db) -> Database:
     with db.session() as session:
         load_demo(session, actor="tester")
     return db
-

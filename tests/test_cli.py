@@ -42,7 +42,11 @@ def test_areas_json_is_an_array_with_the_required_fields(capsys, empty_sqlite_ur
     for item in areas:
         assert {"code", "kind", "title", "parent", "description"} <= item.keys()
     hd_i04 = next(a for a in areas if a.get("code") == "HD-I04")
-    assert hd_i04 == hd_i04 | {"kind": "industry", "parent": "HD-D2", "title": "农作物高产优质栽培与高效利用技术引进与创新"}
+    assert hd_i04 == hd_i04 | {
+        "kind": "industry",
+        "parent": "HD-D2",
+        "title": "农作物高产优质栽培与高效利用技术引进与创新",
+    }
     assert "油菜、青稞、马铃薯、蚕豆" in hd_i04["description"]
 
 

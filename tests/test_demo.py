@@ -13,7 +13,15 @@ from reviewtool.core.errors import Refused
 from reviewtool.services.demo import load_demo
 from reviewtool.storage.models import Application, ApplicationArea, AuditEvent, AvoidRequest, Expert, PriorityArea, Unit
 
-COUNTIES = {"平安区", "乐都区", "民和回族土族自治县", "互助土族自治县", "化隆回族自治县", "循化撒拉族自治县", "海东工业园区"}
+COUNTIES = {
+    "平安区",
+    "乐都区",
+    "民和回族土族自治县",
+    "互助土族自治县",
+    "化隆回族自治县",
+    "循化撒拉族自治县",
+    "海东工业园区",
+}
 
 
 def test_demo_covers_every_key_industry_and_the_ecological_tasks(demo_db):
@@ -35,7 +43,9 @@ def test_demo_covers_every_key_industry_and_the_ecological_tasks(demo_db):
 def test_demo_money_is_consistent_and_in_wan_yuan(demo_db):
     with demo_db.session() as session:
         for application in session.scalars(select(Application)):
-            assert application.total_budget == application.requested_amount + application.self_funding, application.number
+            assert application.total_budget == application.requested_amount + application.self_funding, (
+                application.number
+            )
             assert sum(Decimal(v) for v in application.budget_lines.values()) == application.total_budget
             assert Decimal("5") <= application.requested_amount <= Decimal("150")
 

@@ -18,7 +18,18 @@ def installed(tmp_path_factory) -> Path:
     build = tmp_path_factory.mktemp("build")
     # Build from a copy so the checkout's build/ and egg-info are untouched.
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation", "--target", str(target), str(REPO)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--target",
+            str(target),
+            str(REPO),
+        ],
         check=True,
         cwd=build,
         env={**os.environ, "PIP_NO_INPUT": "1"},

@@ -27,7 +27,9 @@ from reviewtool.storage.models import (
 
 
 def _application(session, batch, unit, number="HD-001", **extra) -> Application:
-    application = Application(batch=batch, unit=unit, number=number, title="高原富硒马铃薯绿色栽培技术集成与示范", pi_name="张明", **extra)
+    application = Application(
+        batch=batch, unit=unit, number=number, title="高原富硒马铃薯绿色栽培技术集成与示范", pi_name="张明", **extra
+    )
     session.add(application)
     session.flush()
     return application
@@ -109,8 +111,20 @@ def test_area_tags_and_audit_events_store_unicode(any_db: Database):
         unit = Unit(name="民和县某单位")
         application = _application(session, batch, unit)
         area = session.scalar(select(PriorityArea).where(PriorityArea.code == "HD-I04"))
-        session.add(ApplicationArea(application=application, area_id=area.id, role=AreaRole.PRIMARY, source=TagSource.CONFIRMED, terms=["马铃薯", "栽培"]))
-        session.add(AuditEvent(actor="张三", action="test", entity_type="application", entity_id=application.id, details={"旧": "值"}))
+        session.add(
+            ApplicationArea(
+                application=application,
+                area_id=area.id,
+                role=AreaRole.PRIMARY,
+                source=TagSource.CONFIRMED,
+                terms=["马铃薯", "栽培"],
+            )
+        )
+        session.add(
+            AuditEvent(
+                actor="张三", action="test", entity_type="application", entity_id=application.id, details={"旧": "值"}
+            )
+        )
     with any_db.session() as session:
         tag = session.scalar(select(ApplicationArea))
         assert tag.terms == ["马铃薯", "栽培"]

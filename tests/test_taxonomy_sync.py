@@ -17,8 +17,14 @@ def test_every_database_has_both_plans_with_their_hierarchy(any_db):
         rows = list_areas(session)
     kinds = Counter(row.kind for row in rows)
     assert kinds == {
-        "direction": 4, "industry": 14, "column_task": 19, "key_task": 3, "support": 5,
-        "target": 17, "special": 2, "special_task": 8,
+        "direction": 4,
+        "industry": 14,
+        "column_task": 19,
+        "key_task": 3,
+        "support": 5,
+        "target": 17,
+        "special": 2,
+        "special_task": 8,
     }
     by_code = {row.code: row for row in rows}
     assert by_code["HD-I05"].parent == "HD-D2"

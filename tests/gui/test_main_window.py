@@ -162,7 +162,7 @@ def test_long_task_shows_progress_late_and_can_be_cancelled(gui_ctx, qtbot):
     def slow(progress, cancel):
         for step in range(200):
             cancel.check()
-            progress.update(step, 200, "第 {} 步".format(step))
+            progress.update(step, 200, f"第 {step} 步")
             time.sleep(0.02)
         return "finished"
 
