@@ -44,6 +44,10 @@ class MainWindow(QMainWindow):
         self.areas_page = AreasPage(ctx)
         self._add_page(_("Applications"), self.applications_page)
         self._add_page(_("Priority areas"), self.areas_page)
+        from reviewtool.gui.scoring.ranking_page import RankingPage
+
+        self.ranking_page = RankingPage(ctx)
+        self._add_page(_("Ranking"), self.ranking_page)
 
         central = QWidget()
         layout = QHBoxLayout(central)
@@ -55,11 +59,17 @@ class MainWindow(QMainWindow):
 
         self.busy_label = QLabel()
         self.statusBar().addPermanentWidget(self.busy_label)
-        ctx.tasks.busy_changed.connect(lambda busy: self.busy_label.setText(_("Working…") if busy else ""))
-        self.applications_page.status_message.connect(lambda text: self.statusBar().showMessage(text))
+        # Bound methods, not lambdas: Qt drops them when this window is destroyed,
+        # while the task manager lives on for the next window.
+        ctx.tasks.busy_changed.connect(self._show_busy)
+        self.applications_page.status_message.connect(self.statusBar().showMessage)
+        self.ranking_page.status_message.connect(self.statusBar().showMessage)
 
         self._build_menus()
         self._restore_state()
+
+    def _show_busy(self, busy: bool) -> None:
+        self.busy_label.setText(_("Working…") if busy else "")
 
     def _add_page(self, title: str, page) -> None:
         self.pages.addWidget(page)

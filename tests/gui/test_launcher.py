@@ -1,0 +1,65 @@
+"""Start-up, switching databases and languages from Settings, remembered geometry."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRect
+from PySide6.QtWidgets import QApplication
+
+from reviewtool.gui import options
+from reviewtool.gui.app import Launcher, LaunchOptions
+from reviewtool.gui.settings_dialog import SettingsResult
+
+
+def _launcher(url: str | None, qtbot, language: str | None = None) -> Launcher:
+    launcher = Launcher(QApplication.instance(), LaunchOptions(url, False, language, None))
+    launcher.start()
+    qtbot.waitUntil(lambda: launcher.window is not None and launcher.tasks.pending == 0, timeout=20000)
+    return launcher
+
+
+def test_settings_switch_to_a_new_database_and_language(db, empty_sqlite_url, qtbot):
+    launcher = _launcher(db.url, qtbot)
+    try:
+        first = launcher.window
+        assert first.ctx.database.url == db.url
+        assert first.nav.item(0).text() == "申报项目"
+        first.apply_settings(SettingsResult(empty_sqlite_url, "en", "海东市科学技术局", "王芳"))
+        qtbot.waitUntil(lambda: launcher.window is not None and launcher.window is not first, timeout=20000)
+        qtbot.waitUntil(lambda: launcher.tasks.pending == 0, timeout=20000)
+        second = launcher.window
+        assert second.ctx.database.url == empty_sqlite_url
+        assert second.nav.item(0).text() == "Applications"
+        assert second.ctx.actor == "王芳"
+        assert options.DATABASE_URL.read(launcher.settings) == empty_sqlite_url
+        assert options.RECENT_DATABASES.read(launcher.settings)[:2] == [empty_sqlite_url, db.url]
+        assert options.LANGUAGE.read(launcher.settings) == "en"
+    finally:
+        if launcher.window is not None:
+            launcher.window.close()
+        launcher.shutdown()
+        from reviewtool.i18n import set_language
+
+        set_language("zh_CN")
+
+
+def test_window_geometry_and_page_are_remembered(db, qtbot):
+    launcher = _launcher(db.url, qtbot)
+    try:
+        window = launcher.window
+        window.setGeometry(QRect(10, 20, 1250, 520))
+        qtbot.waitUntil(lambda: window.height() == 520)
+        saved = (window.width(), window.height())
+        window.nav.setCurrentRow(1)
+        window.close()
+        launcher.window = None
+        launcher.open(db.url)
+        qtbot.waitUntil(lambda: launcher.window is not None and launcher.tasks.pending == 0, timeout=20000)
+        again = launcher.window
+        # The offscreen screen is small, so Qt may narrow a restored window to fit; the height fits.
+        assert again.height() == saved[1]
+        assert not options.MAIN_GEOMETRY.read(launcher.settings).isEmpty()
+        assert again.pages.currentWidget() is again.areas_page
+    finally:
+        if launcher.window is not None:
+            launcher.window.close()
+        launcher.shutdown()
