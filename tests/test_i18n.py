@@ -49,3 +49,25 @@ def test_labels_parse_back_in_either_language():
 def test_unknown_language_is_refused():
     with pytest.raises(ValueError):
         i18n.set_language("fr")
+
+
+def test_no_message_is_translated_two_ways():
+    """All catalogs of a language are merged, so the same English text must
+    not carry two different translations in two feature catalogs."""
+    from babel.messages.pofile import read_po
+
+    from reviewtool.i18n import catalog_files
+
+    seen: dict[str, tuple[str, str]] = {}
+    clashes = []
+    for po_file in catalog_files("zh_CN"):
+        with open(po_file, "rb") as handle:
+            for message in read_po(handle, locale="zh_CN"):
+                msgid = message.id if isinstance(message.id, str) else message.id[0]
+                msgstr = message.string if isinstance(message.string, str) else message.string[0]
+                if not msgid or not msgstr:
+                    continue
+                if msgid in seen and seen[msgid][0] != msgstr:
+                    clashes.append((msgid, seen[msgid], (msgstr, po_file.name)))
+                seen.setdefault(msgid, (msgstr, po_file.name))
+    assert clashes == []

@@ -56,7 +56,15 @@ def _feature_registrars():
 
 
 #: CLI modules added by later features (each has ``register(group)``).
-FEATURE_MODULES: list[str] = []
+FEATURE_MODULES: list[str] = [
+    "reviewtool.cli.intake",
+    "reviewtool.cli.rubrics",
+    "reviewtool.cli.scores",
+    "reviewtool.cli.exports",
+    "reviewtool.cli.experts",
+    "reviewtool.cli.panels",
+    "reviewtool.cli.workbooks",
+]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -68,8 +76,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     cli = build_cli()
     try:
-        cli.main(args=argv, prog_name="reviewtool-cli", standalone_mode=False)
-        return 0
+        result = cli.main(args=argv, prog_name="reviewtool-cli", standalone_mode=False)
+        # Without standalone mode click returns ctx.exit(code)'s code instead of raising.
+        return result if isinstance(result, int) and not isinstance(result, bool) else 0
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except click.ClickException as exc:

@@ -6,10 +6,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont
 
 from reviewtool.gui.context import GuiContext
 from reviewtool.i18n import N_, _
 from reviewtool.services.applications import ApplicationQuery, ApplicationRow, count_applications, fetch_applications
+from reviewtool.services.tagging import suggested_primary
 
 PAGE_SIZE = 200
 
@@ -42,6 +44,7 @@ class ApplicationsModel(QAbstractTableModel):
         self._ctx = ctx
         self._query = ApplicationQuery()
         self._rows: list[ApplicationRow] = []
+        self._suggested: dict[int, tuple[str, object]] = {}  # id → suggested primary (code, score)
         self._total = 0
         self._generation = 0  # results of an older query are dropped
         self._fetching = False
@@ -71,17 +74,19 @@ class ApplicationsModel(QAbstractTableModel):
         self.endResetModel()
 
         def load(session, _progress, _cancel):
-            return count_applications(session, query), fetch_applications(session, query, 0, PAGE_SIZE)
+            rows = fetch_applications(session, query, 0, PAGE_SIZE)
+            return count_applications(session, query), rows, _suggestions(session, rows)
 
         self._ctx.run_db(load, lambda result: self._reset_done(generation, *result), self._failed)
 
-    def _reset_done(self, generation: int, total: int, rows: list[ApplicationRow]) -> None:
+    def _reset_done(self, generation: int, total: int, rows: list[ApplicationRow], suggested=None) -> None:
         if generation != self._generation:
             return
         self._fetching = False
         self.beginResetModel()
         self._total = total
         self._rows = rows
+        self._suggested = dict(suggested or {})
         self.endResetModel()
         self.loaded.emit(len(self._rows), self._total)
 
@@ -104,16 +109,18 @@ class ApplicationsModel(QAbstractTableModel):
         generation = self._generation
         offset = len(self._rows)
         query = ApplicationQuery(**vars(self._query))
-        self._ctx.run_db(
-            lambda session, _p, _c: fetch_applications(session, query, offset, PAGE_SIZE),
-            lambda rows: self._append(generation, offset, rows),
-            self._failed,
-        )
 
-    def _append(self, generation: int, offset: int, rows: list[ApplicationRow]) -> None:
+        def load(session, _p, _c):
+            rows = fetch_applications(session, query, offset, PAGE_SIZE)
+            return rows, _suggestions(session, rows)
+
+        self._ctx.run_db(load, lambda result: self._append(generation, offset, *result), self._failed)
+
+    def _append(self, generation: int, offset: int, rows: list[ApplicationRow], suggested=None) -> None:
         if generation != self._generation or offset != len(self._rows):
             return
         self._fetching = False
+        self._suggested.update(suggested or {})
         if rows:
             self.beginInsertRows(QModelIndex(), offset, offset + len(rows) - 1)
             self._rows.extend(rows)
@@ -146,9 +153,23 @@ class ApplicationsModel(QAbstractTableModel):
             if key == "panel_score":
                 return "" if row.panel_score is None else f"{row.panel_score:.2f}"
             if key == "area_code":
+                if row.area_code is None and row.id in self._suggested:
+                    return _("{code} (suggested)").format(code=self._suggested[row.id][0])
                 return row.area_code or ""
             value = getattr(row, key)
             return "" if value is None else str(value)
+        if key == "area_code" and row.area_code is None and row.id in self._suggested:
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return QBrush(QColor("#777777"))
+            if role == Qt.ItemDataRole.FontRole:
+                font = QFont()
+                font.setItalic(True)
+                return font
+            if role == Qt.ItemDataRole.ToolTipRole:
+                code, score = self._suggested[row.id]
+                return _("Suggested from the title and abstract (score {score}); not confirmed yet.").format(
+                    score=f"{score:.2f}" if score is not None else "—"
+                )
         if role == Qt.ItemDataRole.ToolTipRole:
             if key == "area_code" and row.area_title:
                 return row.area_title
@@ -164,3 +185,8 @@ class ApplicationsModel(QAbstractTableModel):
         self._query.sort_key = COLUMNS[column][0]
         self._query.descending = order == Qt.SortOrder.DescendingOrder
         self.reload()
+
+
+def _suggestions(session, rows: list[ApplicationRow]) -> dict[int, tuple[str, object]]:
+    """Suggested primary areas of the rows that have no confirmed one (worker thread)."""
+    return suggested_primary(session, [row.id for row in rows if row.area_code is None])

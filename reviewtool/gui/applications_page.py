@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QTableView,
+    QToolBar,
     QVBoxLayout,
     QWidget,
 )
@@ -21,7 +25,7 @@ from reviewtool.gui.context import GuiContext
 from reviewtool.i18n import _
 from reviewtool.services.applications import ApplicationQuery, distinct_values, list_batches
 from reviewtool.services.taxonomy import list_areas
-from reviewtool.storage.models import Unit
+from reviewtool.storage.models import Application, Unit
 
 SEARCH_DELAY_MS = 250
 
@@ -40,6 +44,7 @@ class ApplicationsPage(QWidget):
         self.batch_filter = QComboBox()
         self.status_filter = QComboBox()
         self.county_filter = QComboBox()
+        self.category_filter = QComboBox()
         self.area_filter = QComboBox()
         self.area_filter.setMinimumContentsLength(14)
         self.area_filter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
@@ -50,6 +55,7 @@ class ApplicationsPage(QWidget):
             (_("Batch"), self.batch_filter),
             (_("Status"), self.status_filter),
             (_("County"), self.county_filter),
+            (_("Category"), self.category_filter),
             (_("Area"), self.area_filter),
         ):
             filters.addWidget(QLabel(label))
@@ -67,11 +73,16 @@ class ApplicationsPage(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
-        for column, width in enumerate((110, 360, 230, 130, 80, 80, 110, 110, 60)):
+        for column, width in enumerate((110, 340, 220, 130, 80, 130, 110, 110, 60)):
             self.table.setColumnWidth(column, width)
 
         self.count_label = QLabel()
+        self.toolbar = self._build_toolbar()
+        self.table.doubleClicked.connect(
+            lambda index: self.open_application(self.model.data(index, Qt.ItemDataRole.UserRole))
+        )
         layout = QVBoxLayout(self)
+        layout.addWidget(self.toolbar)
         layout.addLayout(filters)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.count_label)
@@ -81,7 +92,13 @@ class ApplicationsPage(QWidget):
         self._search_timer.setInterval(SEARCH_DELAY_MS)
         self._search_timer.timeout.connect(self.apply_filters)
         self.search.textChanged.connect(self._search_timer.start)
-        for combo in (self.batch_filter, self.status_filter, self.county_filter, self.area_filter):
+        for combo in (
+            self.batch_filter,
+            self.status_filter,
+            self.county_filter,
+            self.category_filter,
+            self.area_filter,
+        ):
             combo.currentIndexChanged.connect(self.apply_filters)
         self.model.loaded.connect(self._show_count)
         self.model.failed.connect(self.status_message)
@@ -95,18 +112,20 @@ class ApplicationsPage(QWidget):
         def load(session, _p, _c):
             batches = [(b.id, b.name) for b in list_batches(session)]
             counties = distinct_values(session, Unit.county)
+            categories = distinct_values(session, Application.category)
             areas = [(a.code, a.title) for a in list_areas(session) if a.kind != "target"]
-            return batches, counties, areas
+            return batches, counties, categories, areas
 
         self._ctx.run_db(load, self._fill_filters)
 
     def _fill_filters(self, result) -> None:
-        batches, counties, areas = result
+        batches, counties, categories, areas = result
         self._filling = True
         try:
             self._refill(self.batch_filter, [(None, _("All batches"))] + batches)
             self._refill(self.status_filter, [(None, _("All statuses"))] + [(s, s.label()) for s in ApplicationStatus])
             self._refill(self.county_filter, [(None, _("All counties"))] + [(c, c) for c in counties])
+            self._refill(self.category_filter, [(None, _("All categories"))] + [(c, c) for c in categories])
             self._refill(
                 self.area_filter, [(None, _("All areas"))] + [(code, f"{code} {title}") for code, title in areas]
             )
@@ -132,6 +151,7 @@ class ApplicationsPage(QWidget):
             batch_id=self.batch_filter.currentData(),
             statuses=(status,) if status else (),
             county=self.county_filter.currentData(),
+            category=self.category_filter.currentData(),
             area_code=self.area_filter.currentData(),
             sort_key=self.model.query.sort_key,
             descending=self.model.query.descending,
@@ -146,7 +166,150 @@ class ApplicationsPage(QWidget):
         self.status_message.emit(text)
 
     def _on_changes(self, changes) -> None:
-        if changes.batches or changes.areas:
-            self.refresh_filters()
+        if changes.batches or changes.areas or changes.details.get("filter_values"):
+            self.refresh_filters()  # imports and edits may bring new counties and categories
         elif changes.applications:
             self.model.reload()
+
+    # -- intake actions ----------------------------------------------------------
+
+    def _build_toolbar(self) -> QToolBar:
+        toolbar = QToolBar()
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.new_action = QAction(_("New application…"), self)
+        self.new_action.setShortcut(QKeySequence.StandardKey.New)
+        self.new_action.triggered.connect(self.new_application)
+        self.open_action = QAction(_("Open…"), self)
+        self.open_action.triggered.connect(lambda: self.open_application(self.selected_id()))
+        self.import_action = QAction(_("Import…"), self)
+        self.import_action.triggered.connect(self.import_applications)
+        self.template_action = QAction(_("Template…"), self)
+        self.template_action.triggered.connect(self.save_template)
+        self.formal_action = QAction(_("Formal review…"), self)
+        self.formal_action.triggered.connect(self.formal_review)
+        self.confirm_areas_action = QAction(_("Confirm suggested areas"), self)
+        self.confirm_areas_action.setToolTip(
+            _("Make the suggested primary area the confirmed one for the selected applications that have none.")
+        )
+        self.confirm_areas_action.triggered.connect(lambda: self.confirm_suggested(self.selected_ids()))
+        for action in (self.new_action, self.open_action, None, self.import_action, self.template_action, None,
+                       self.formal_action, self.confirm_areas_action):  # fmt: skip
+            if action is None:
+                toolbar.addSeparator()
+            else:
+                toolbar.addAction(action)
+        return toolbar
+
+    def selected_ids(self) -> list[int]:
+        return [self.model.row(index.row()).id for index in self.table.selectionModel().selectedRows()]
+
+    def pass_selected(self, ids: list[int], *, confirm: bool = True) -> None:
+        """Formal review passed on every item, for several applications at once."""
+        from reviewtool.services.formal_review import pass_all
+
+        if confirm and (
+            QMessageBox.question(
+                self,
+                _("Formal review"),
+                _("Mark every checklist item as passed for the {count} selected applications?").format(count=len(ids)),
+            )
+            != QMessageBox.StandardButton.Yes
+        ):
+            return
+        actor = self._ctx.actor
+        self._ctx.run_db(
+            lambda session, _p, _c: pass_all(session, ids, actor=actor),
+            self._ctx.bus.announce,
+            lambda error: QMessageBox.warning(self, _("Error"), str(error)),
+            label=_("Recording the formal review…"),
+        )
+
+    def confirm_suggested(self, ids: list[int]) -> None:
+        from reviewtool.services.tagging import confirm_suggestions
+
+        if not ids:
+            self.status_message.emit(_("Select an application first."))
+            return
+        actor = self._ctx.actor
+
+        def done(changes) -> None:
+            self.status_message.emit(changes.message)
+            self._ctx.bus.announce(changes)
+
+        self._ctx.run_db(
+            lambda session, _p, _c: confirm_suggestions(session, ids, actor=actor),
+            done,
+            lambda error: QMessageBox.warning(self, _("Error"), str(error)),
+        )
+
+    def selected_id(self) -> int | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.row(rows[0].row()).id if rows else None
+
+    def _batch_for_new(self) -> int | None:
+        batch_id = self.batch_filter.currentData()
+        if batch_id is not None:
+            return batch_id
+        ids = [self.batch_filter.itemData(i) for i in range(self.batch_filter.count()) if self.batch_filter.itemData(i)]
+        if len(ids) == 1:
+            return ids[0]
+        QMessageBox.information(
+            self,
+            _("New application"),
+            _("Choose the batch in the Batch filter first (or import a sheet, which creates its batch)."),
+        )
+        return None
+
+    def new_application(self) -> None:
+        from reviewtool.gui.intake.application_form import ApplicationFormDialog
+
+        batch_id = self._batch_for_new()
+        if batch_id is None:
+            return
+        ApplicationFormDialog(self._ctx, batch_id=batch_id, parent=self).open()
+
+    def open_application(self, application_id: int | None) -> None:
+        from reviewtool.gui.intake.application_form import ApplicationFormDialog
+
+        if application_id is None:
+            return
+        dialog = ApplicationFormDialog(self._ctx, application_id=application_id, parent=self)
+        dialog.open()
+        self.last_dialog = dialog
+
+    def import_applications(self) -> None:
+        from reviewtool.gui.intake.import_dialog import ImportDialog
+
+        dialog = ImportDialog(self._ctx, self)
+        dialog.open()
+        self.last_dialog = dialog
+
+    def save_template(self) -> None:
+        from reviewtool.services.intake_template import write_template
+
+        path, _filter = QFileDialog.getSaveFileName(
+            self, _("Save the import template"), _("application-import-template.xlsx"), _("Workbooks (*.xlsx)")
+        )
+        if not path:
+            return
+        if not path.lower().endswith(".xlsx"):
+            path += ".xlsx"
+        self._ctx.run_db(
+            lambda session, _p, _c: write_template(session, path),
+            lambda written: self.status_message.emit(_("Template written: {path}").format(path=written)),
+            lambda error: QMessageBox.warning(self, _("Error"), str(error)),
+        )
+
+    def formal_review(self) -> None:
+        from reviewtool.gui.intake.formal_review_dialog import FormalReviewDialog
+
+        ids = self.selected_ids()
+        if not ids:
+            self.status_message.emit(_("Select an application first."))
+            return
+        if len(ids) > 1:
+            self.pass_selected(ids)
+            return
+        dialog = FormalReviewDialog(self._ctx, ids[0], self)
+        dialog.open()
+        self.last_dialog = dialog

@@ -23,6 +23,10 @@ from reviewtool.gui import options
 from reviewtool.gui.applications_page import ApplicationsPage
 from reviewtool.gui.areas_page import AreasPage
 from reviewtool.gui.context import GuiContext
+from reviewtool.gui.documents.funding_page import FundingPage
+from reviewtool.gui.experts.pool_page import ExpertPoolPage
+from reviewtool.gui.panels.panel_page import PanelPage
+from reviewtool.gui.scoring.ranking_page import RankingPage
 from reviewtool.i18n import _
 
 
@@ -40,14 +44,23 @@ class MainWindow(QMainWindow):
         self.nav.setFixedWidth(150)
         self.nav.setObjectName("navigation")
         self.pages = QStackedWidget()
+        self._page_messages: dict[QWidget, str] = {}
+        # One page per section, in navigation order; each page is its own module.
         self.applications_page = ApplicationsPage(ctx)
         self.areas_page = AreasPage(ctx)
-        self._add_page(_("Applications"), self.applications_page)
-        self._add_page(_("Priority areas"), self.areas_page)
-        from reviewtool.gui.scoring.ranking_page import RankingPage
-
         self.ranking_page = RankingPage(ctx)
-        self._add_page(_("Ranking"), self.ranking_page)
+        self.funding_page = FundingPage(ctx)
+        self.experts_page = ExpertPoolPage(ctx)
+        self.panels_page = PanelPage(ctx)
+        for title, page in (
+            (_("Applications"), self.applications_page),
+            (_("Priority areas"), self.areas_page),
+            (_("Ranking"), self.ranking_page),
+            (_("Funding"), self.funding_page),
+            (_("Expert pool"), self.experts_page),
+            (_("Expert panels"), self.panels_page),
+        ):
+            self._add_page(title, page)
 
         central = QWidget()
         layout = QHBoxLayout(central)
@@ -55,15 +68,13 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.nav)
         layout.addWidget(self.pages, 1)
         self.setCentralWidget(central)
-        self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
+        self.nav.currentRowChanged.connect(self._show_page)
 
         self.busy_label = QLabel()
         self.statusBar().addPermanentWidget(self.busy_label)
         # Bound methods, not lambdas: Qt drops them when this window is destroyed,
         # while the task manager lives on for the next window.
         ctx.tasks.busy_changed.connect(self._show_busy)
-        self.applications_page.status_message.connect(self.statusBar().showMessage)
-        self.ranking_page.status_message.connect(self.statusBar().showMessage)
 
         self._build_menus()
         self._restore_state()
@@ -71,16 +82,37 @@ class MainWindow(QMainWindow):
     def _show_busy(self, busy: bool) -> None:
         self.busy_label.setText(_("Working…") if busy else "")
 
+    def _page_status(self, text: str) -> None:
+        """Each page reports its own counts; the status bar shows the current page's."""
+        page = self.sender()
+        self._page_messages[page] = text
+        if page is self.pages.currentWidget():
+            self.statusBar().showMessage(text)
+
+    def _show_page(self, index: int) -> None:
+        self.pages.setCurrentIndex(index)
+        self.statusBar().showMessage(self._page_messages.get(self.pages.currentWidget(), ""))
+
     def _add_page(self, title: str, page) -> None:
         self.pages.addWidget(page)
         QListWidgetItem(title, self.nav)
+        status_message = getattr(page, "status_message", None)
+        if status_message is not None:
+            status_message.connect(self._page_status)
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu(_("&File"))
+        # Intake: the applications page owns these actions (toolbar and menu share them).
+        for action in (self.applications_page.import_action, self.applications_page.template_action):
+            file_menu.addAction(action)
+        file_menu.addSeparator()
         self.settings_action = QAction(_("&Settings…"), self)
         self.settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
         self.settings_action.triggered.connect(self.open_settings)
         file_menu.addAction(self.settings_action)
+        self.export_action = QAction(_("&Export documents…"), self)
+        self.export_action.triggered.connect(self.open_export)
+        file_menu.addAction(self.export_action)
         file_menu.addSeparator()
         quit_action = QAction(_("&Quit"), self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -90,6 +122,12 @@ class MainWindow(QMainWindow):
         about = QAction(_("&About"), self)
         about.triggered.connect(self._about)
         help_menu.addAction(about)
+
+    def open_export(self) -> None:
+        from reviewtool.gui.documents.export_dialog import ExportDialog
+
+        self._export_dialog = ExportDialog(self.ctx, parent=self)
+        self._export_dialog.show()
 
     def _about(self) -> None:
         QMessageBox.about(

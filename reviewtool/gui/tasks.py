@@ -143,7 +143,8 @@ class TaskManager(QObject):
         self._pending -= 1
         if self._pending == 0:
             self.busy_changed.emit(False)
-        if future.cancelled():
+        if future.cancelled() or self._closed:
+            # After shutdown the windows are gone; a late result has nowhere to go.
             return
         error = future.exception()
         if error is not None:

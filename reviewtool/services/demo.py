@@ -14,7 +14,7 @@ import yaml
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from reviewtool.core.enums import AreaRole, TagSource, UnitType
+from reviewtool.core.enums import ApplicationStatus, AreaRole, TagSource, UnitType
 from reviewtool.core.errors import Refused
 from reviewtool.i18n import _
 from reviewtool.paths import resource_path
@@ -185,4 +185,41 @@ def load_demo(
         summary=_("Loaded the demonstration data"),
         details={"applications": len(items), "experts": len(experts), "units": len(units)},
     )
+    _demo_scoring(session, batch.id, actor=actor)
     return DemoResult(batch.name, len(units), len(experts), len(items))
+
+
+def _demo_scoring(session: Session, batch_id: int, *, actor: str) -> None:
+    """Shipped rubrics on the demo batch (ecological one for HD-D1 / QH-E) and demo score sheets."""
+    from reviewtool.services import rubrics, scoresheets
+
+    rubrics.install_shipped_rubrics(session, actor=actor)
+    rubrics.attach_rubric(session, batch_id, "haidong-general", actor=actor)
+    rubrics.attach_rubric(session, batch_id, "haidong-ecology", actor=actor, area_codes=["HD-D1", "QH-E1", "QH-E2"])
+    scoresheets.create_demo_sheets(session, batch_id, actor=actor)
+    _demo_panel(session, batch_id, actor=actor)
+
+
+def _demo_panel(session: Session, batch_id: int, *, actor: str) -> None:
+    """A remote-review panel whose members and assignments are the demo sheets' reviewers,
+    so the panel screens show a review in progress."""
+    from reviewtool.services import panels
+    from reviewtool.storage.models import ScoreSheet
+
+    pairs = session.execute(
+        select(ScoreSheet.application_id, ScoreSheet.reviewer_id)
+        .join(Application, ScoreSheet.application_id == Application.id)
+        .where(Application.batch_id == batch_id)
+        .order_by(ScoreSheet.application_id, ScoreSheet.reviewer_id)
+    ).all()
+    if not pairs:
+        return
+    panel_id, _changes = panels.create_panel(session, batch_id, _("Panel 1"), actor=actor)
+    for expert_id in sorted({expert_id for _application, expert_id in pairs}):
+        panels.add_member(session, panel_id, expert_id, _("Demonstration data"), actor=actor)
+    for application_id, expert_id in pairs:
+        panels.add_assignment(session, panel_id, application_id, expert_id, actor=actor)
+    # Where the demo review stands: scored where sheets came in, in review elsewhere.
+    scored = {application_id for application_id, _expert in pairs}
+    for application in session.scalars(select(Application).where(Application.batch_id == batch_id)):
+        application.status = ApplicationStatus.SCORED if application.id in scored else ApplicationStatus.IN_REVIEW

@@ -23,9 +23,12 @@ class ScaledDecimal(TypeDecorator):
     impl = BigInteger
     cache_ok = True
 
-    def __init__(self, scale: int) -> None:
+    def __init__(self, scale: int, places: int = 2) -> None:
         super().__init__()
         self.scale = scale
+        # Values come back with at least ``places`` decimals and no needless
+        # trailing zeros beyond them (50 万元 reads "50.00", not "50.000000").
+        self.places = places
 
     def process_bind_param(self, value, dialect):
         if value is None:
@@ -42,7 +45,11 @@ class ScaledDecimal(TypeDecorator):
     def process_result_value(self, value, dialect):
         if value is None:
             return None
-        return Decimal(int(value)).scaleb(-self.scale)
+        exact = Decimal(int(value)).scaleb(-self.scale)
+        shortest = exact.normalize()
+        if -shortest.as_tuple().exponent <= self.places:
+            return exact.quantize(Decimal(1).scaleb(-self.places))
+        return shortest
 
 
 def WanYuan() -> ScaledDecimal:  # noqa: N802 - reads like a column type

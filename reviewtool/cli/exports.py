@@ -1,0 +1,299 @@
+"""``export sheets|summary|funding|matrix|batch`` and ``funding show|amount|settings|quota``:
+review documents as PDF, workbooks as Excel, and the funding line."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import click
+from sqlalchemy import select
+
+from reviewtool.cli.common import actor, db_option, emit_json, json_option, open_db
+from reviewtool.core.enums import FundingRule
+from reviewtool.core.errors import NotFound, UserError
+from reviewtool.i18n import _
+from reviewtool.services import funding
+from reviewtool.services.documents.export import SheetKind, export_sheets, export_summary
+from reviewtool.services.exports.workbooks import export_batch_workbook, export_funding_workbook, export_score_matrix
+from reviewtool.services.progress import Progress
+from reviewtool.services.ranking import find_batch
+from reviewtool.storage.models import Application
+
+FONT_ENV = "REVIEWTOOL_PDF_FONT"
+
+
+def register(group: click.Group) -> None:
+    group.add_command(export_group)
+    group.add_command(funding_group)
+
+
+def font_option(command):
+    return click.option(
+        "--font",
+        "font_file",
+        metavar="FILE[#INDEX]",
+        envvar=FONT_ENV,
+        help=_("TrueType font for Chinese text (a .ttc face as FILE#INDEX; default: a system font)."),
+    )(command)
+
+
+def _progress() -> Progress:
+    def show(done: int, total: int, message: str) -> None:
+        click.echo(f"[{done}/{total}] {message}", err=True)
+
+    return Progress(show)
+
+
+def _report(result, as_json: bool) -> None:
+    if result.warning:
+        click.echo(_("Warning: {message}").format(message=result.warning), err=True)
+    if as_json:
+        emit_json(result.as_json())
+        return
+    for path in result.files:
+        click.echo(str(path))
+    if getattr(result, "skipped", ()):
+        click.echo(_("Nothing to print for: {numbers}").format(numbers=", ".join(result.skipped)), err=True)
+
+
+@click.group("export", help=_("Write review sheets and summaries as PDF, and lists as Excel workbooks."))
+def export_group() -> None:
+    pass
+
+
+@export_group.command(
+    "sheets", help=_("Write the review sheets of a batch as PDF, one file per application or one combined file.")
+)
+@click.option("--batch", "batch_name", required=True, help=_("Batch name or id."))
+@click.option(
+    "--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path), help=_("Output folder.")
+)
+@click.option("--blank", is_flag=True, help=_("Empty sheets for scoring on paper."))
+@click.option("--per-expert", is_flag=True, help=_("With --blank: one sheet per assigned expert."))
+@click.option("--anonymous", is_flag=True, help=_("Name the experts 专家1, 专家2 … instead."))
+@click.option("--combined", is_flag=True, help=_("One PDF for the whole batch."))
+@click.option(
+    "--kind",
+    type=click.Choice([k.value for k in SheetKind if k is not SheetKind.BLANK]),
+    default=SheetKind.EXPERT.value,
+    show_default=True,
+    help=_("expert: 专家评审表; panel: 项目综合评审意见表; applicant: comments for the applicant."),
+)
+@font_option
+@db_option
+@json_option
+def sheets_command(batch_name, out_dir, blank, per_expert, anonymous, combined, kind, font_file, db_url, as_json):
+    kind = SheetKind.BLANK if blank else SheetKind(kind)
+    with open_db(db_url).session() as session:
+        batch = find_batch(session, batch_name)
+        result = export_sheets(
+            session,
+            batch.id,
+            out_dir,
+            kind=kind,
+            anonymous=anonymous,
+            combined=combined,
+            per_expert=per_expert,
+            font_file=font_file,
+            progress=_progress() if not as_json else Progress(),
+        )
+    _report(result, as_json)
+
+
+@export_group.command("summary", help=_("Write the review results summary of a batch as a landscape PDF."))
+@click.option("--batch", "batch_name", required=True, help=_("Batch name or id."))
+@click.option(
+    "--out", "out_file", required=True, type=click.Path(dir_okay=False, path_type=Path), help=_("PDF file to write.")
+)
+@click.option("--by-area", is_flag=True, help=_("Group the table by priority area."))
+@font_option
+@db_option
+@json_option
+def summary_command(batch_name, out_file, by_area, font_file, db_url, as_json):
+    _require_suffix(out_file, (".pdf",))
+    with open_db(db_url).session() as session:
+        batch = find_batch(session, batch_name)
+        result = export_summary(session, batch.id, out_file, group_by_area=by_area, font_file=font_file)
+    _report(result, as_json)
+
+
+@export_group.command("funding", help=_("Write the funding recommendation list as Excel (.xlsx) or PDF."))
+@click.option("--batch", "batch_name", required=True, help=_("Batch name or id."))
+@click.option(
+    "--out",
+    "out_file",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help=_("File to write (.xlsx or .pdf)."),
+)
+@font_option
+@db_option
+@json_option
+def funding_export_command(batch_name, out_file, font_file, db_url, as_json):
+    suffix = _require_suffix(out_file, (".xlsx", ".pdf"))
+    with open_db(db_url).session() as session:
+        batch = find_batch(session, batch_name)
+        if suffix == ".pdf":
+            result = export_summary(session, batch.id, out_file, funded_only=True, font_file=font_file)
+            if result.warning:
+                click.echo(_("Warning: {message}").format(message=result.warning), err=True)
+        else:
+            export_funding_workbook(session, batch.id, out_file)
+        view = funding.funding_view(session, batch.id)
+    if as_json:
+        emit_json({"file": str(out_file), **view.as_json()})
+        return
+    click.echo(str(out_file))
+    _print_line(view)
+
+
+@export_group.command("matrix", help=_("Write the score matrix (application × expert × criterion) as Excel."))
+@click.option("--batch", "batch_name", required=True, help=_("Batch name or id."))
+@click.option(
+    "--out",
+    "out_file",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help=_("Workbook to write (.xlsx)."),
+)
+@click.option("--anonymous", is_flag=True, help=_("Name the experts 专家1, 专家2 … instead."))
+@db_option
+def matrix_command(batch_name, out_file, anonymous, db_url):
+    _require_suffix(out_file, (".xlsx",))
+    with open_db(db_url).session() as session:
+        batch = find_batch(session, batch_name)
+        click.echo(str(export_score_matrix(session, batch.id, out_file, anonymous=anonymous)))
+
+
+@export_group.command("batch", help=_("Write the whole batch's data as one Excel workbook."))
+@click.option("--batch", "batch_name", required=True, help=_("Batch name or id."))
+@click.option(
+    "--out",
+    "out_file",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help=_("Workbook to write (.xlsx)."),
+)
+@db_option
+def batch_command(batch_name, out_file, db_url):
+    _require_suffix(out_file, (".xlsx",))
+    with open_db(db_url).session() as session:
+        batch = find_batch(session, batch_name)
+        click.echo(str(export_batch_workbook(session, batch.id, out_file)))
+
+
+def _require_suffix(path: Path, allowed: tuple[str, ...]) -> str:
+    suffix = path.suffix.lower()
+    if suffix not in allowed:
+        raise UserError(
+            _("{file}: the file name must end in {allowed}.").format(file=path, allowed=" / ".join(allowed))
+        )
+    return suffix
+
+
+def _fmt(value: Decimal | None) -> str:
+    return "—" if value is None else f"{value:,.2f}"
+
+
+def _print_line(view: funding.FundingView) -> None:
+    click.echo(
+        _(
+            "Budget {budget}, recommended {used} for {count} applications, remaining {remaining} (10k yuan); rule: {rule}."
+        ).format(
+            budget=_fmt(view.budget),
+            used=_fmt(view.used),
+            count=view.funded_count,
+            remaining=_fmt(view.remaining),
+            rule=view.rule.label(),
+        )
+    )
+    for r in view.rows:
+        click.echo(
+            f"{r.position or '—':>3}  {r.number}  {_fmt(r.score)}  {_fmt(r.requested)} → {_fmt(r.recommended)}"
+            f"  {r.decision.label()}  {r.stability.label() if r.score is not None else ''}  {r.title}"
+        )
+        if view.cut_rank is not None and r.position == view.cut_rank:
+            click.echo("    " + "─" * 20 + " " + _("funding line") + " " + "─" * 20)
+
+
+@click.group("funding", help=_("The funding recommendation list of a batch."))
+def funding_group() -> None:
+    pass
+
+
+@funding_group.command("show", help=_("Print the ranked list with amounts and the funding line."))
+@click.option("--batch", "batch_name", required=True, help=_("Batch name or id."))
+@db_option
+@json_option
+def funding_show(batch_name, db_url, as_json):
+    with open_db(db_url).session() as session:
+        view = funding.funding_view(session, find_batch(session, batch_name).id)
+    if as_json:
+        emit_json(view.as_json())
+    else:
+        _print_line(view)
+
+
+@funding_group.command("amount", help=_("Set an application's recommended amount (with a reason)."))
+@click.option("--batch", "batch_name", required=True, help=_("Batch name or id."))
+@click.option("--application", "number", required=True, help=_("申报编号 of the application."))
+@click.option("--amount", help=_("Amount in 10k yuan; 'default' for the requested amount capped."))
+@click.option("--reason", required=True, help=_("Why the amount changes (kept in the audit trail)."))
+@db_option
+def funding_amount(batch_name, number, amount, reason, db_url):
+    value = None if amount in (None, "default") else funding.parse_money(amount, what="--amount")
+    with open_db(db_url).session() as session:
+        batch = find_batch(session, batch_name)
+        app = session.scalar(select(Application).where(Application.batch_id == batch.id, Application.number == number))
+        if app is None:
+            raise NotFound(_("No application {number} in batch {batch}.").format(number=number, batch=batch.name))
+        changes = funding.set_recommended_amount(session, app.id, value, reason=reason, actor=actor())
+    click.echo(changes.message or _("Nothing changed."))
+
+
+@funding_group.command(
+    "settings", help=_("Set a batch's budget, per-project maximum and the rule for one that does not fit.")
+)
+@click.option("--batch", "batch_name", required=True, help=_("Batch name or id."))
+@click.option("--budget", help=_("Budget in 10k yuan ('none' to clear)."))
+@click.option("--cap", help=_("Per-project maximum in 10k yuan ('none' to clear)."))
+@click.option(
+    "--rule",
+    type=click.Choice([r.value for r in FundingRule]),
+    help=_("stop: the line ends there; skip: try the next."),
+)
+@db_option
+def funding_settings(batch_name, budget, cap, rule, db_url):
+    kwargs = {}
+    if budget is not None:
+        kwargs["budget"] = None if budget == "none" else funding.parse_money(budget, what="--budget")
+    if cap is not None:
+        kwargs["cap"] = None if cap == "none" else funding.parse_money(cap, what="--cap")
+    if rule is not None:
+        kwargs["rule"] = FundingRule(rule)
+    with open_db(db_url).session() as session:
+        changes = funding.set_funding_settings(session, find_batch(session, batch_name).id, actor=actor(), **kwargs)
+    click.echo(changes.message or _("Nothing changed."))
+
+
+@funding_group.command(
+    "quota", help=_("Limit the count or amount for a direction or key industry (no limits: remove it).")
+)
+@click.option("--batch", "batch_name", required=True, help=_("Batch name or id."))
+@click.option("--area", "area_code", required=True, help=_("Direction or key industry code, e.g. HD-D2 or HD-I06."))
+@click.option("--max-count", type=click.IntRange(min=0), help=_("Most applications recommended in it."))
+@click.option("--max-amount", help=_("Most money recommended in it (10k yuan)."))
+@db_option
+def funding_quota(batch_name, area_code, max_count, max_amount, db_url):
+    amount = funding.parse_money(max_amount, what="--max-amount") if max_amount else None
+    with open_db(db_url).session() as session:
+        funding.set_quota(
+            session,
+            find_batch(session, batch_name).id,
+            area_code,
+            max_count=max_count,
+            max_amount=amount,
+            actor=actor(),
+        )
+    click.echo(_("Quota saved."))

@@ -1,0 +1,245 @@
+"""``import``, ``template`` and ``suggest-areas``; ``formal-review`` ticks a checklist item."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from reviewtool.cli.common import actor, db_option, emit_json, json_option, open_db
+from reviewtool.core.errors import UserError
+from reviewtool.i18n import _
+from reviewtool.services import intake as intake_service
+from reviewtool.services.intake_template import write_template
+from reviewtool.services.progress import Progress
+from reviewtool.services.tagging import suggest_areas
+
+
+def _stderr_progress() -> Progress:
+    state = {"last": -1}
+
+    def show(done: int, total: int, message: str) -> None:
+        if not sys.stderr.isatty() or total <= 0:
+            return
+        percent = int(done * 100 / total)
+        if percent != state["last"]:
+            state["last"] = percent
+            click.echo(f"\r{percent:3d}% {message}", err=True, nl=False)
+
+    return Progress(show)
+
+
+@click.command("import", help=_("Import applications from a summary workbook (.xlsx or .csv)."))
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--batch", "batch", metavar="NAME", help=_("Batch to import into (created if it does not exist)."))
+@click.option("--sheet", metavar="NAME", help=_("Read this sheet (default: the sheet whose header matches best)."))
+@click.option("--dry-run", is_flag=True, help=_("Only report what would be imported, updated and rejected."))
+@click.option(
+    "--existing",
+    type=click.Choice([intake_service.EXISTING_UPDATE, intake_service.EXISTING_REJECT]),
+    default=intake_service.EXISTING_UPDATE,
+    show_default=True,
+    help=_("A row whose number is already in the batch: update that application, or reject the row."),
+)
+@click.option("--only-valid", is_flag=True, help=_("Import the valid rows even when other rows are rejected."))
+@click.option(
+    "--accept-duplicates",
+    is_flag=True,
+    help=_("Import rows flagged as probable duplicates (same unit, similar title)."),
+)
+@click.option("--no-suggest", is_flag=True, help=_("Do not suggest a priority area for rows without one."))
+@db_option
+@json_option
+def import_command(
+    file: str,
+    batch: str | None,
+    sheet: str | None,
+    dry_run: bool,
+    existing: str,
+    only_valid: bool,
+    accept_duplicates: bool,
+    no_suggest: bool,
+    db_url: str | None,
+    as_json: bool,
+) -> None:
+    options = intake_service.ImportOptions(
+        batch=batch,
+        existing=existing,
+        accept_probable_duplicates=accept_duplicates,
+        only_valid=only_valid,
+        suggest=not no_suggest,
+        dry_run=dry_run,
+        sheet=sheet,
+    )
+    database = open_db(db_url)
+    with database.session() as session:
+        result = intake_service.import_applications(
+            session, file, options, actor=actor(), progress=Progress() if as_json else _stderr_progress()
+        )
+    if not as_json and sys.stderr.isatty():
+        click.echo("", err=True)
+    if as_json:
+        emit_json(result.as_json())
+    else:
+        _print_result(result)
+    if result.rejected:
+        click.get_current_context().exit(1)
+
+
+def _print_result(result: intake_service.ImportResult) -> None:
+    counts = result.counts()
+    click.echo(
+        _("{file}, sheet {sheet} (header row {header}) → batch {batch}").format(
+            file=result.file, sheet=result.sheet, header="、".join(map(str, result.header_rows)), batch=result.batch
+        )
+    )
+    for outcome in result.rows:
+        for issue in outcome.issues:
+            click.echo(("  " + _("warning") + ": " if issue.kind == "warning" else "  ") + issue.text())
+        if outcome.action == "update" and outcome.changes:
+            click.echo(
+                _("  row {row}: {number} will be updated: {fields}").format(
+                    row=outcome.row, number=outcome.number, fields=", ".join(outcome.changes)
+                )
+            )
+    if result.unknown_columns:
+        click.echo(
+            _("Extra columns kept as additional fields: {columns}").format(columns="、".join(result.unknown_columns))
+        )
+    for message in result.messages:
+        click.echo(message)
+    summary = _(
+        "{create} new, {update} updated, {unchanged} unchanged, {reject} rejected, {skipped} rows skipped"
+    ).format(
+        create=counts["create"],
+        update=counts["update"],
+        unchanged=counts["unchanged"],
+        reject=counts["reject"],
+        skipped=counts["skipped_rows"],
+    )
+    if result.written:
+        click.echo(_("Imported: {summary}.").format(summary=summary))
+    elif result.dry_run:
+        click.echo(_("Dry run, nothing written: {summary}.").format(summary=summary))
+    else:
+        click.echo(
+            _(
+                "Nothing imported, because rows were rejected: {summary}. "
+                "Correct the file, or use --only-valid to import the valid rows."
+            ).format(summary=summary)
+        )
+
+
+@click.command("template", help=_("Write the blank import template (.xlsx)."))
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--title", help=_("Title row text (default: 海东市科技计划项目申报汇总表)."))
+@db_option
+def template_command(file: str, title: str | None, db_url: str | None) -> None:
+    database = open_db(db_url)
+    with database.session() as session:
+        path = write_template(session, file, title=title or "")
+    click.echo(_("Template written: {path}").format(path=path))
+
+
+@click.command("suggest-areas", help=_("Suggest priority areas for a title and abstract."))
+@click.option("--title", required=True, help=_("Project title."))
+@click.option("--abstract", default="", help=_("Abstract (主要研究内容)."))
+@click.option("--limit", default=5, show_default=True, type=click.IntRange(1, 50), help=_("How many to list."))
+@db_option
+@json_option
+def suggest_command(title: str, abstract: str, limit: int, db_url: str | None, as_json: bool) -> None:
+    database = open_db(db_url)
+    with database.session() as session:
+        suggestions = suggest_areas(session, title, abstract, limit=limit)
+    if as_json:
+        emit_json([s.as_json() for s in suggestions])
+        return
+    if not suggestions:
+        raise UserError(_("No priority area matches this text."))
+    for suggestion in suggestions:
+        click.echo(f"{suggestion.code:<9} {suggestion.score:.4f}  {suggestion.title}  [{'、'.join(suggestion.terms)}]")
+
+
+def _application_id(session, batch: str | None, number: str) -> int:
+    from sqlalchemy import select
+
+    from reviewtool.core.errors import NotFound
+    from reviewtool.services.intake import resolve_batch
+    from reviewtool.storage.models import Application
+
+    found, name, missing = resolve_batch(session, batch, create=False)
+    if found is None or missing:
+        raise NotFound(_("There is no batch named {name}.").format(name=name))
+    application_id = session.scalar(
+        select(Application.id).where(Application.batch_id == found.id, Application.number == number)
+    )
+    if application_id is None:
+        raise NotFound(_("There is no application {number} in batch {batch}.").format(number=number, batch=name))
+    return application_id
+
+
+@click.command("formal-review", help=_("Record the formal review (形式审查) of one application."))
+@click.argument("number")
+@click.option("--batch", metavar="NAME", help=_("The application's batch (default: the only open batch)."))
+@click.option("--pass-all", is_flag=True, help=_("Every checklist item passed."))
+@click.option("--pass", "passed", multiple=True, metavar="CODE", help=_("This item passed (repeatable)."))
+@click.option(
+    "--fail", "failed", multiple=True, nargs=2, metavar="CODE REASON", help=_("This item failed, with the reason.")
+)
+@db_option
+@json_option
+def formal_review_command(
+    number: str,
+    batch: str | None,
+    pass_all: bool,
+    passed: tuple[str, ...],
+    failed: tuple[tuple[str, str], ...],
+    db_url: str | None,
+    as_json: bool,
+) -> None:
+    from reviewtool.services import formal_review
+
+    database = open_db(db_url)
+    with database.session() as session:
+        application_id = _application_id(session, batch, number)
+        review = formal_review.review_of(session, application_id, actor=actor())
+        by_code = {item.code: item.item_id for item in review.items}
+        results: dict[int, tuple[bool, str]] = {}
+        if pass_all:
+            results.update({item_id: (True, "") for item_id in by_code.values()})
+        for code in passed:
+            if code not in by_code:
+                raise UserError(
+                    _("Unknown checklist item {code} (items: {codes}).").format(code=code, codes=", ".join(by_code))
+                )
+            results[by_code[code]] = (True, "")
+        for code, reason in failed:
+            if code not in by_code:
+                raise UserError(
+                    _("Unknown checklist item {code} (items: {codes}).").format(code=code, codes=", ".join(by_code))
+                )
+            results[by_code[code]] = (False, reason)
+        if results:
+            formal_review.record_review(session, application_id, results, actor=actor())
+        review = formal_review.review_of(session, application_id, actor=actor())
+    if as_json:
+        emit_json(
+            {
+                "number": review.number,
+                "status": review.status.value,
+                "status_reason": review.status_reason,
+                "items": [
+                    {"code": i.code, "text": i.text, "passed": i.passed, "reason": i.reason} for i in review.items
+                ],
+            }
+        )
+        return
+    click.echo(f"{review.number} {review.title}: {review.status.label()}")
+    marks = {True: "✓", False: "✗", None: "·"}
+    for item in review.items:
+        click.echo(f"  {marks[item.passed]} {item.code:<18} {item.text}" + (f"：{item.reason}" if item.reason else ""))
+
+
+def register(group: click.Group) -> None:
+    for command in (import_command, template_command, suggest_command, formal_review_command):
+        group.add_command(command)

@@ -1,0 +1,358 @@
+"""Assigning reviewers to applications.
+
+Balanced mode gives each application exactly ``per_application`` reviewers,
+no expert more than ``max_load`` applications, never a conflicted pair, and
+is *optimal*: it minimises, first, the total field-mismatch cost of the
+chosen pairs and, second, the load imbalance (the sum over experts of
+1 + 2 + … + load, a convex cost that spreads the work evenly).
+
+The problem is a transportation / min-cost-flow problem: applications →
+experts → sink, with the load arcs of each expert split into unit arcs of
+increasing cost. Its constraint matrix is a network matrix, so the linear
+relaxation has integral optima; it is solved exactly with HiGHS through
+``scipy.optimize.milp`` (integrality is declared anyway, gap 0).
+
+When the request cannot be met, ``explain_infeasible`` says which
+applications cannot get their reviewers and why (too many conflicts, or the
+eligible experts are needed elsewhere under the load cap).
+
+Whole-panel mode puts every member on every application they are not in
+conflict with.
+
+Pure functions (NumPy/SciPy), thread-safe.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.sparse import coo_array
+
+from reviewtool.core.errors import UserError
+from reviewtool.i18n import _
+
+#: Pair costs the service passes: primary field match, secondary match, none.
+COST_PRIMARY_MATCH = 0
+COST_SECONDARY_MATCH = 1
+COST_NO_MATCH = 2
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    """An application that cannot get its reviewers, and why."""
+
+    application_id: int
+    needed: int
+    possible: int  # reviewers it could get in the best partial plan
+    eligible: int  # experts without a conflict on it
+    reason: str
+
+    def as_json(self) -> dict:
+        return {
+            "application_id": self.application_id,
+            "needed": self.needed,
+            "possible": self.possible,
+            "eligible": self.eligible,
+            "reason": self.reason,
+        }
+
+
+@dataclass
+class AssignmentPlan:
+    mode: str  # "balanced" or "whole"
+    pairs: list[tuple[int, int]]  # (application_id, expert_id), sorted
+    loads: dict[int, int]
+    mismatch_cost: int = 0
+    balance_cost: int = 0
+    field_matches: int = 0
+    shortfalls: list[Shortfall] = field(default_factory=list)
+    #: Whole-panel mode: pairs left out because of a conflict, with the reasons.
+    skipped: list[tuple[int, int, str]] = field(default_factory=list)
+
+    @property
+    def feasible(self) -> bool:
+        return not self.shortfalls
+
+    def reviewers(self) -> dict[int, list[int]]:
+        out: dict[int, list[int]] = {}
+        for a, e in self.pairs:
+            out.setdefault(a, []).append(e)
+        return out
+
+    def as_json(self) -> dict:
+        return {
+            "mode": self.mode,
+            "feasible": self.feasible,
+            "pairs": [{"application_id": a, "expert_id": e} for a, e in self.pairs],
+            "loads": {str(k): v for k, v in sorted(self.loads.items())},
+            "mismatch_cost": self.mismatch_cost,
+            "balance_cost": self.balance_cost,
+            "field_matches": self.field_matches,
+            "shortfalls": [s.as_json() for s in self.shortfalls],
+            "skipped": [{"application_id": a, "expert_id": e, "reason": r} for a, e, r in self.skipped],
+        }
+
+
+Allowed = Callable[[int, int], bool]
+Reasons = Callable[[int, int], list[str]]
+
+
+def balance_cost(loads: Iterable[int]) -> int:
+    """Sum over experts of 1 + 2 + … + load."""
+    return sum(n * (n + 1) // 2 for n in loads)
+
+
+def plan_cost(pairs: Iterable[tuple[int, int]], cost: Mapping[tuple[int, int], int]) -> tuple[int, int]:
+    """(mismatch cost, balance cost) of a set of pairs: the objective, in order."""
+    pairs = list(pairs)
+    loads = Counter(e for _a, e in pairs)
+    return sum(cost.get(p, COST_NO_MATCH) for p in pairs), balance_cost(loads.values())
+
+
+def _validate(per_application: int, max_load: int) -> None:
+    if per_application < 1:
+        raise UserError(_("Reviewers per application must be at least 1."))
+    if max_load < 1:
+        raise UserError(_("The maximum load per expert must be at least 1."))
+
+
+def balanced(
+    applications: Sequence[int],
+    experts: Sequence[int],
+    *,
+    per_application: int,
+    max_load: int,
+    allowed: Allowed,
+    cost: Mapping[tuple[int, int], int] | None = None,
+    fixed: Iterable[tuple[int, int]] = (),
+    reasons: Reasons | None = None,
+) -> AssignmentPlan:
+    """The optimal balanced assignment, or a plan whose ``shortfalls`` explain
+    why none exists (then ``pairs`` is empty).
+
+    ``fixed`` pairs (already assigned and kept) count towards both the
+    application's reviewers and the expert's load.
+    """
+    _validate(per_application, max_load)
+    cost = dict(cost or {})
+    applications = sorted(set(applications))
+    experts = sorted(set(experts))
+    fixed = {p for p in fixed}
+    variables = [(a, e) for a in applications for e in experts if (a, e) in fixed or allowed(a, e)]
+
+    def explained() -> AssignmentPlan:
+        shortfalls = explain_infeasible(
+            applications, experts, per_application=per_application, max_load=max_load,
+            variables=variables, fixed=fixed, reasons=reasons,
+        )  # fmt: skip
+        return AssignmentPlan("balanced", [], {}, shortfalls=shortfalls)
+
+    # Cheap necessary conditions first; the full explanation (a max-flow) only when the request fails.
+    eligible = Counter(a for a, _e in variables)
+    fixed_load = Counter(e for _a, e in fixed)
+    if (
+        any(eligible[a] < per_application for a in applications)
+        or len(experts) * max_load < len(applications) * per_application
+        or any(n > max_load for n in fixed_load.values())
+    ):
+        return explained()
+
+    n_pairs = len(variables)
+    n_apps = len(applications)
+    n_exp = len(experts)
+    n_load = n_exp * max_load
+    a_index = {a: i for i, a in enumerate(applications)}
+    e_index = {e: i for i, e in enumerate(experts)}
+    big = balance_cost([max_load] * n_exp) + 1
+
+    c = np.empty(n_pairs + n_load)
+    c[:n_pairs] = [big * cost.get(p, COST_NO_MATCH) for p in variables]
+    c[n_pairs:] = np.tile(np.arange(1, max_load + 1, dtype=float), n_exp)
+
+    rows, cols, vals = [], [], []
+    for j, (a, e) in enumerate(variables):
+        rows += [a_index[a], n_apps + e_index[e]]
+        cols += [j, j]
+        vals += [1.0, 1.0]
+    for i in range(n_exp):
+        for k in range(max_load):
+            rows.append(n_apps + i)
+            cols.append(n_pairs + i * max_load + k)
+            vals.append(-1.0)
+    matrix = coo_array((vals, (rows, cols)), shape=(n_apps + n_exp, n_pairs + n_load)).tocsr()
+    rhs = np.concatenate([np.full(n_apps, float(per_application)), np.zeros(n_exp)])
+    lower = np.zeros(n_pairs + n_load)
+    for j, p in enumerate(variables):
+        if p in fixed:
+            lower[j] = 1.0
+    result = milp(
+        c,
+        constraints=LinearConstraint(matrix, rhs, rhs),
+        bounds=Bounds(lower, np.ones(n_pairs + n_load)),
+        integrality=np.ones(n_pairs + n_load),
+        options={"mip_rel_gap": 0.0},
+    )
+    if result.status == 2:  # infeasible: say which applications and why
+        plan = explained()
+        if plan.shortfalls:
+            return plan
+    if not result.success:
+        raise UserError(_("The assignment solver failed: {message}").format(message=result.message))
+    chosen = sorted(variables[j] for j in np.flatnonzero(result.x[:n_pairs] > 0.5))
+    return _plan("balanced", chosen, cost)
+
+
+def _plan(mode: str, pairs: list[tuple[int, int]], cost: Mapping[tuple[int, int], int]) -> AssignmentPlan:
+    loads = Counter(e for _a, e in pairs)
+    mismatch, balance = plan_cost(pairs, cost)
+    matches = sum(1 for p in pairs if cost.get(p, COST_NO_MATCH) < COST_NO_MATCH)
+    return AssignmentPlan(mode, pairs, dict(loads), mismatch, balance, matches)
+
+
+def explain_infeasible(
+    applications: Sequence[int],
+    experts: Sequence[int],
+    *,
+    per_application: int,
+    max_load: int,
+    variables: Sequence[tuple[int, int]],
+    fixed: Iterable[tuple[int, int]] = (),
+    reasons: Reasons | None = None,
+) -> list[Shortfall]:
+    """The applications that cannot get ``per_application`` reviewers (empty
+    when the request is feasible).
+
+    First the applications with too few experts free of conflict; then,
+    from a maximum partial assignment (a max-flow), those left short because
+    the eligible experts' load cap is used up by other applications.
+    """
+    fixed = set(fixed)
+    by_app: dict[int, list[int]] = {a: [] for a in applications}
+    for a, e in variables:
+        by_app[a].append(e)
+    shortfalls: list[Shortfall] = []
+    for a in applications:
+        eligible = len(by_app[a])
+        if eligible < per_application:
+            if len(experts) < per_application and eligible == len(experts):
+                reason = _("The panel has only {experts} members, fewer than the {k} reviewers asked for.").format(
+                    experts=len(experts), k=per_application
+                )
+            else:
+                summary = _conflict_summary(a, experts, set(by_app[a]), reasons)
+                reason = _("Only {eligible} of {experts} experts may review it ({summary}).").format(
+                    eligible=eligible, experts=len(experts), summary=summary
+                )
+            shortfalls.append(Shortfall(a, per_application, eligible, eligible, reason))
+    fixed_load = Counter(e for _a, e in fixed)
+    over = [e for e, n in fixed_load.items() if n > max_load]
+    if over:
+        raise UserError(
+            _("{count} experts already have more than {cap} applications; raise the load cap.").format(
+                count=len(over), cap=max_load
+            )
+        )
+    # Maximum partial assignment: how many reviewers each application can get at most together.
+    got = _max_coverage(applications, experts, per_application, max_load, variables, fixed)
+    short_ids = {s.application_id for s in shortfalls}
+    capacity = len(experts) * max_load
+    needed_total = len(applications) * per_application
+    for a in applications:
+        if a in short_ids or got[a] >= per_application:
+            continue
+        if capacity < needed_total:
+            reason = _(
+                "{experts} experts with at most {cap} applications each can give {capacity} reviews, "
+                "but {needed} are needed."
+            ).format(experts=len(experts), cap=max_load, capacity=capacity, needed=needed_total)
+        else:
+            reason = _(
+                "Its {eligible} eligible experts reach the load cap of {cap} on other applications; "
+                "raise the cap or add experts."
+            ).format(eligible=len(by_app[a]), cap=max_load)
+        shortfalls.append(Shortfall(a, per_application, got[a], len(by_app[a]), reason))
+    return sorted(shortfalls, key=lambda s: s.application_id)
+
+
+def _conflict_summary(application_id: int, experts: Sequence[int], eligible: set[int], reasons: Reasons | None) -> str:
+    if reasons is None:
+        return _("{count} in conflict").format(count=len(experts) - len(eligible))
+    counts: Counter[str] = Counter()
+    for e in experts:
+        if e not in eligible:
+            for text in reasons(application_id, e) or [_("in conflict")]:
+                counts[text] += 1
+    return "; ".join(f"{text} × {n}" for text, n in counts.most_common()) or _("none in conflict")
+
+
+def _max_coverage(applications, experts, per_application, max_load, variables, fixed) -> dict[int, int]:
+    """Reviewers per application in one maximum partial assignment."""
+    if not variables:
+        return {a: 0 for a in applications}
+    a_index = {a: i for i, a in enumerate(applications)}
+    e_index = {e: i for i, e in enumerate(experts)}
+    n = len(variables)
+    rows, cols = [], []
+    for j, (a, e) in enumerate(variables):
+        rows += [a_index[a], len(applications) + e_index[e]]
+        cols += [j, j]
+    matrix = coo_array((np.ones(len(rows)), (rows, cols)), shape=(len(applications) + len(experts), n)).tocsr()
+    upper = np.concatenate([np.full(len(applications), float(per_application)), np.full(len(experts), float(max_load))])
+    lower_bounds = np.array([1.0 if p in fixed else 0.0 for p in variables])
+    result = milp(
+        -np.ones(n),
+        constraints=LinearConstraint(matrix, np.zeros(len(upper)), upper),
+        bounds=Bounds(lower_bounds, np.ones(n)),
+        integrality=np.ones(n),
+        options={"mip_rel_gap": 0.0},
+    )
+    got = {a: 0 for a in applications}
+    if result.success:
+        for j in np.flatnonzero(result.x > 0.5):
+            got[variables[j][0]] += 1
+    return got
+
+
+def whole_panel(
+    applications: Sequence[int],
+    experts: Sequence[int],
+    *,
+    allowed: Allowed,
+    reasons: Reasons | None = None,
+    cost: Mapping[tuple[int, int], int] | None = None,
+    min_reviewers: int = 3,
+) -> AssignmentPlan:
+    """Every member on every application they may review; applications left
+    with fewer than ``min_reviewers`` are reported as shortfalls."""
+    pairs: list[tuple[int, int]] = []
+    skipped: list[tuple[int, int, str]] = []
+    for a in sorted(set(applications)):
+        for e in sorted(set(experts)):
+            if allowed(a, e):
+                pairs.append((a, e))
+            else:
+                skipped.append((a, e, "; ".join(reasons(a, e)) if reasons else _("in conflict")))
+    plan = _plan("whole", pairs, cost or {})
+    plan.skipped = skipped
+    counts = Counter(a for a, _e in pairs)
+    for a in sorted(set(applications)):
+        if counts[a] < min_reviewers:
+            eligible = {e for x, e in pairs if x == a}
+            plan.shortfalls.append(
+                Shortfall(
+                    a,
+                    min_reviewers,
+                    counts[a],
+                    counts[a],
+                    _("Only {eligible} of {experts} experts may review it ({summary}).").format(
+                        eligible=counts[a],
+                        experts=len(set(experts)),
+                        summary=_conflict_summary(a, sorted(set(experts)), eligible, reasons),
+                    ),
+                )
+            )
+    return plan

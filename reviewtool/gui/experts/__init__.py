@@ -1,0 +1,1 @@
+"""Expert pool screens: the pool list and the expert dialogs."""

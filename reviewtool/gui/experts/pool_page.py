@@ -1,0 +1,264 @@
+"""The expert pool page: search, list, create / edit / suspend, import and export.
+
+Contact details (personal data) are hidden unless "Show contact details" is ticked.
+All database work runs through ``ctx.run_db``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from reviewtool.core.enums import ExpertStatus
+from reviewtool.gui.context import GuiContext
+from reviewtool.gui.experts.expert_dialog import ExpertDialog
+from reviewtool.gui.panels.reason_dialog import ReasonDialog
+from reviewtool.gui.panels.rows_model import RowsModel, selected_key, table_view
+from reviewtool.i18n import _
+from reviewtool.services import experts as service
+from reviewtool.services.changes import Changes
+
+
+class ExpertPoolPage(QWidget):
+    status_message = Signal(str)
+
+    def __init__(self, ctx: GuiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.rows: list[service.ExpertRow] = []
+        self.search = QLineEdit()
+        self.search.setPlaceholderText(_("Search name, unit, speciality or keyword…"))
+        self.search.setClearButtonEnabled(True)
+        self.status_filter = QComboBox()
+        self.status_filter.addItem(_("All"), None)
+        for status in ExpertStatus:
+            self.status_filter.addItem(status.label(), status.value)
+        self.show_contact = QCheckBox(_("Show contact details"))
+        self.new_button = QPushButton(_("New expert…"))
+        self.edit_button = QPushButton(_("Edit…"))
+        self.status_button = QPushButton(_("Suspend…"))
+        self.import_button = QPushButton(_("Import…"))
+        self.export_button = QPushButton(_("Export…"))
+        self.template_button = QPushButton(_("Template…"))
+        top = QHBoxLayout()
+        top.addWidget(self.search, 2)
+        top.addWidget(QLabel(_("Status")))
+        top.addWidget(self.status_filter)
+        top.addWidget(self.show_contact)
+        top.addStretch(1)
+        buttons = QHBoxLayout()
+        for b in (self.new_button, self.edit_button, self.status_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        for b in (self.import_button, self.export_button, self.template_button):
+            buttons.addWidget(b)
+        self.model = RowsModel([])
+        self.view = table_view(self.model)
+        self.count_label = QLabel()
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addLayout(buttons)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.count_label)
+
+        self.search.textChanged.connect(lambda _t: self.refresh())
+        self.status_filter.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.show_contact.toggled.connect(lambda _b: self.refresh())
+        self.new_button.clicked.connect(self.new_expert)
+        self.edit_button.clicked.connect(self.edit_expert)
+        self.view.doubleClicked.connect(lambda _i: self.edit_expert())
+        self.status_button.clicked.connect(self.toggle_status)
+        self.import_button.clicked.connect(self.import_pool)
+        self.export_button.clicked.connect(self.export_pool)
+        self.template_button.clicked.connect(self.write_template)
+        self.view.selectionModel().selectionChanged.connect(lambda *_a: self._update_buttons())
+        ctx.bus.changed.connect(self._on_changed)
+        self.refresh()
+
+    # -- loading ------------------------------------------------------
+
+    def _headers(self, contact: bool) -> list[str]:
+        headers = [
+            _("Name"),
+            _("Work unit"),
+            _("Professional title"),
+            _("Fields"),
+            _("Keywords"),
+            _("Status"),
+            _("Suspension reason"),
+        ]
+        if contact:
+            headers += [_("Mobile phone"), _("E-mail")]
+        return headers
+
+    def refresh(self) -> None:
+        text = self.search.text()
+        data = self.status_filter.currentData()
+        status = ExpertStatus(data) if data else None
+        contact = self.show_contact.isChecked()
+
+        def load(session, _p, _c):
+            return service.list_experts(session, text=text, status=status, with_contact=contact)
+
+        self.ctx.run_db(load, lambda rows: self._show(rows, contact), self.show_error)
+
+    def _show(self, rows: list[service.ExpertRow], contact: bool) -> None:
+        self.rows = rows
+        self.model._headers = self._headers(contact)
+        values, colours = [], []
+        for r in rows:
+            line = [
+                r.name,
+                r.unit,
+                r.title,
+                "、".join(r.area_codes),
+                r.keywords,
+                r.status.label(),
+                r.status_reason or "",
+            ]
+            if contact:
+                line += [r.phone or "", r.email or ""]
+            values.append(line)
+            colours.append("#f4e3e3" if r.status is ExpertStatus.SUSPENDED else None)
+        self.model.set_rows(values, [r.id for r in rows], colours)
+        self.view.resizeColumnsToContents()
+        self.count_label.setText(_("{count} experts").format(count=len(rows)))
+        self._update_buttons()
+
+    def _selected(self) -> service.ExpertRow | None:
+        key = selected_key(self.view)
+        return next((r for r in self.rows if r.id == key), None)
+
+    def _update_buttons(self) -> None:
+        row = self._selected()
+        self.edit_button.setEnabled(row is not None)
+        self.status_button.setEnabled(row is not None)
+        self.status_button.setText(
+            _("Reactivate") if row is not None and row.status is ExpertStatus.SUSPENDED else _("Suspend…")
+        )
+
+    def _on_changed(self, changes: Changes) -> None:
+        if changes.experts:
+            self.refresh()
+
+    def show_error(self, error: BaseException) -> None:
+        QMessageBox.warning(self, _("Error"), str(error))
+
+    # -- actions ------------------------------------------------------
+
+    def open_dialog(self, row: service.ExpertRow | None) -> ExpertDialog:
+        """The dialog for a new (``row`` None) or existing expert; shown by the caller."""
+        return ExpertDialog(row, self)
+
+    def new_expert(self) -> None:
+        dialog = self.open_dialog(None)
+        if dialog.exec():
+            self.save_dialog(dialog, None)
+
+    def edit_expert(self) -> None:
+        row = self._selected()
+        if row is None:
+            return
+
+        def load(session, _p, _c):
+            return service.get_expert(session, row.id, with_contact=True)
+
+        def show(full: service.ExpertRow) -> None:
+            dialog = self.open_dialog(full)
+            if dialog.exec():
+                self.save_dialog(dialog, full.id)
+
+        self.ctx.run_db(load, show, self.show_error)
+
+    def save_dialog(self, dialog: ExpertDialog, expert_id: int | None) -> None:
+        data = dialog.values()
+        new_relations, removed = dialog.new_relations(), dialog.removed_relations()
+        actor = self.ctx.actor
+
+        def save(session, _p, _c):
+            if expert_id is None:
+                target, changes = service.create_expert(session, data, actor=actor)
+            else:
+                target, changes = expert_id, service.update_expert(session, expert_id, data, actor=actor)
+            for relation_id in removed:
+                service.remove_relation(session, relation_id, actor=actor)
+            for kind, text in new_relations:
+                service.add_relation(session, target, kind, text, actor=actor)
+            return changes
+
+        self.ctx.run_db(save, self._done, self.show_error)
+
+    def _done(self, changes: Changes) -> None:
+        if changes.message:
+            self.status_message.emit(changes.message)
+        self.ctx.bus.announce(changes)
+
+    def toggle_status(self) -> None:
+        row = self._selected()
+        if row is None:
+            return
+        actor = self.ctx.actor
+        if row.status is ExpertStatus.SUSPENDED:
+            new_status, reason = ExpertStatus.ACTIVE, ""
+        else:
+            dialog = ReasonDialog(_("Suspend expert"), _("Why is {name} suspended?").format(name=row.name), self)
+            if not dialog.exec():
+                return
+            new_status, reason = ExpertStatus.SUSPENDED, dialog.reason()
+
+        def save(session, _p, _c):
+            return service.set_status(session, row.id, new_status, reason, actor=actor)
+
+        self.ctx.run_db(save, self._done, self.show_error)
+
+    def import_pool(self, path: str | None = None) -> None:
+        if not path:
+            path, _f = QFileDialog.getOpenFileName(self, _("Import expert pool"), "", _("Workbooks (*.xlsx *.csv)"))
+        if not path:
+            return
+        actor = self.ctx.actor
+
+        def run(session, progress, cancel):
+            result = service.import_pool(session, Path(path), actor=actor, progress=progress, cancel=cancel)
+            result.changes.message = _("{rows} rows: {created} new, {updated} updated, {unchanged} unchanged.").format(
+                rows=result.rows, created=result.created, updated=result.updated, unchanged=result.unchanged
+            )
+            return result.changes
+
+        self.ctx.run_db(run, self._done, self.show_error, label=_("Importing the expert pool…"), cancellable=True)
+
+    def export_pool(self, path: str | None = None) -> None:
+        if not path:
+            path, _f = QFileDialog.getSaveFileName(
+                self, _("Export expert pool"), "专家库.xlsx", _("Workbooks (*.xlsx)")
+            )
+        if not path:
+            return
+        actor = self.ctx.actor
+        contact = self.show_contact.isChecked()
+
+        def run(session, _p, _c):
+            saved, count = service.export_pool(session, Path(path), actor=actor, with_contact=contact)
+            return Changes(message=_("Exported {count} experts to {path}").format(count=count, path=saved))
+
+        self.ctx.run_db(run, self._done, self.show_error)
+
+    def write_template(self, path: str | None = None) -> None:
+        if not path:
+            path, _f = QFileDialog.getSaveFileName(self, _("Save template"), "专家库模板.xlsx", _("Workbooks (*.xlsx)"))
+        if path:
+            service.write_template(Path(path))
+            self.status_message.emit(_("Template written to {path}").format(path=path))

@@ -1,0 +1,1 @@
+"""Intake dialogs: import preview, the application form, formal review."""

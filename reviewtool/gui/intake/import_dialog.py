@@ -1,0 +1,309 @@
+"""Import applications from a summary workbook: choose, preview, then import.
+
+The preview is a dry run of the same service the CLI uses; nothing is written
+until the user presses Import, and a rejected row blocks the import unless
+"import only the valid rows" is ticked. Both runs happen on the worker with
+progress and cancel.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from reviewtool.gui.context import GuiContext
+from reviewtool.i18n import N_, _
+from reviewtool.services import intake as intake_service
+from reviewtool.services.applications import list_batches
+
+ACTIONS = {
+    "create": N_("New"),
+    "update": N_("Update"),
+    "unchanged": N_("Unchanged"),
+    "reject": N_("Rejected"),
+}
+COLORS = {"create": "#e8f5e9", "update": "#fff8e1", "reject": "#ffebee", "unchanged": "#f5f5f5"}
+PREVIEW_COLUMNS = (N_("Row"), N_("Action"), N_("No."), N_("Project title"), N_("Applicant unit"), N_("Details"))
+
+
+class PreviewModel(QAbstractTableModel):
+    """The rows of an import preview (plain ``RowOutcome`` values)."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._rows: list[intake_service.RowOutcome] = []
+
+    def set_rows(self, rows) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def outcome(self, row: int) -> intake_service.RowOutcome:
+        return self._rows[row]
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt API
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(PREVIEW_COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return _(PREVIEW_COLUMNS[section])
+        return None
+
+    @staticmethod
+    def details(outcome, *, full: bool = False) -> str:
+        parts = [issue.text() if full else issue.short_text() for issue in outcome.issues]
+        if outcome.changes:
+            parts.append(
+                _("Changes: {changes}").format(
+                    changes="；".join(
+                        f"{key}: {intake_service._plain(old)} → {intake_service._plain(new)}"
+                        for key, (old, new) in outcome.changes.items()
+                    )
+                )
+            )
+        if outcome.suggested_area:
+            parts.append(_("Suggested area: {code}").format(code=outcome.suggested_area))
+        return "\n".join(parts)
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        outcome = self._rows[index.row()]
+        column = index.column()
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            values = (
+                str(outcome.row),
+                _(ACTIONS[outcome.action]),
+                outcome.number,
+                outcome.title,
+                outcome.unit,
+                self.details(outcome, full=role == Qt.ItemDataRole.ToolTipRole),
+            )
+            return values[column]
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return QBrush(QColor(COLORS[outcome.action]))
+        return None
+
+
+class ImportDialog(QDialog):
+    """Choose a workbook and a batch, preview, import."""
+
+    def __init__(self, ctx: GuiContext, parent: QWidget | None = None, *, path: str = "") -> None:
+        super().__init__(parent)
+        self._ctx = ctx
+        self.result_data: intake_service.ImportResult | None = None
+        self.setWindowTitle(_("Import applications"))
+        self.resize(1100, 640)
+
+        self.file_edit = QLineEdit(path)
+        self.file_edit.setPlaceholderText(_("Summary workbook (.xlsx or .csv)"))
+        browse = QPushButton(_("Browse…"))
+        browse.clicked.connect(self._browse)
+        file_row = QHBoxLayout()
+        file_row.addWidget(self.file_edit, 1)
+        file_row.addWidget(browse)
+
+        self.batch_combo = QComboBox()
+        self.batch_combo.setEditable(True)
+        self.batch_combo.setMinimumContentsLength(30)
+        self.batch_combo.lineEdit().setPlaceholderText(_("Batch name (a new name creates the batch)"))
+        self.existing_combo = QComboBox()
+        self.existing_combo.addItem(_("update the stored application"), intake_service.EXISTING_UPDATE)
+        self.existing_combo.addItem(_("reject the row"), intake_service.EXISTING_REJECT)
+        self.only_valid = QCheckBox(_("Import only the valid rows when some are rejected"))
+        self.accept_duplicates = QCheckBox(_("Import probable duplicates (same unit, similar title)"))
+        self.suggest = QCheckBox(_("Suggest a priority area for rows without one"))
+        self.suggest.setChecked(True)
+
+        form = QFormLayout()
+        form.addRow(_("File"), file_row)
+        form.addRow(_("Batch"), self.batch_combo)
+        form.addRow(_("A number already in the batch"), self.existing_combo)
+        form.addRow("", self.only_valid)
+        form.addRow("", self.accept_duplicates)
+        form.addRow("", self.suggest)
+
+        self.model = PreviewModel(self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setWordWrap(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        for column, width in enumerate((50, 70, 110, 260, 200)):
+            self.table.setColumnWidth(column, width)
+
+        self.summary = QLabel(_("Choose a file and press Preview."))
+        self.summary.setWordWrap(True)
+
+        self.buttons = QDialogButtonBox()
+        self.preview_button = self.buttons.addButton(_("Preview"), QDialogButtonBox.ButtonRole.ActionRole)
+        self.import_button = self.buttons.addButton(_("Import"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.import_button.setEnabled(False)
+        self.preview_button.clicked.connect(self.preview)
+        self.import_button.clicked.connect(self.run_import)
+        self.buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.buttons)
+
+        for widget in (self.only_valid, self.accept_duplicates, self.suggest):
+            widget.toggled.connect(self._invalidate)
+        self.existing_combo.currentIndexChanged.connect(self._invalidate)
+        self.file_edit.textChanged.connect(self._invalidate)
+        self.batch_combo.currentTextChanged.connect(self._invalidate)
+        self._load_batches()
+
+    # -- setup ---------------------------------------------------------------
+
+    def _load_batches(self) -> None:
+        def load(session, _p, _c):
+            return [b.name for b in list_batches(session) if not b.closed]
+
+        self._ctx.run_db(load, self._fill_batches)
+
+    def _fill_batches(self, names: list[str]) -> None:
+        current = self.batch_combo.currentText()
+        self.batch_combo.clear()
+        self.batch_combo.addItems(names)
+        self.batch_combo.setEditText(current or (names[0] if names else ""))
+
+    def _browse(self) -> None:
+        path, _filter = QFileDialog.getOpenFileName(
+            self, _("Import applications"), self.file_edit.text(), _("Workbooks (*.xlsx *.xlsm *.csv);;All files (*)")
+        )
+        if path:
+            self.file_edit.setText(path)
+
+    def _invalidate(self, *_args) -> None:
+        self.import_button.setEnabled(False)
+        if self.result_data is not None:
+            self.summary.setText(_("Options changed; press Preview again."))
+        self.result_data = None
+
+    def options(self, *, dry_run: bool) -> intake_service.ImportOptions:
+        return intake_service.ImportOptions(
+            batch=self.batch_combo.currentText().strip() or None,
+            existing=self.existing_combo.currentData(),
+            accept_probable_duplicates=self.accept_duplicates.isChecked(),
+            only_valid=self.only_valid.isChecked(),
+            suggest=self.suggest.isChecked(),
+            dry_run=dry_run,
+        )
+
+    # -- preview and import ----------------------------------------------------
+
+    def preview(self) -> None:
+        path = self.file_edit.text().strip()
+        if not path:
+            self.summary.setText(_("Choose a file first."))
+            return
+        options = self.options(dry_run=True)
+        actor = self._ctx.actor
+        self.preview_button.setEnabled(False)
+        self.summary.setText(_("Reading {file}…").format(file=Path(path).name))
+
+        def work(session, progress, cancel):
+            return intake_service.import_applications(
+                session, path, options, actor=actor, progress=progress, cancel=cancel
+            )
+
+        self._ctx.run_db(
+            work, self._previewed, self._failed, label=_("Checking {file}…").format(file=Path(path).name),
+            cancellable=True, parent=self,
+        )  # fmt: skip
+
+    def _previewed(self, result: intake_service.ImportResult) -> None:
+        self.preview_button.setEnabled(True)
+        self.result_data = result
+        self.model.set_rows(result.rows)
+        if len(result.rows) <= 500:
+            self.table.resizeRowsToContents()
+        counts = result.counts()
+        text = _(
+            "Sheet {sheet}, header row {header}, batch {batch}{new}: {create} new, {update} to update, "
+            "{unchanged} unchanged, {reject} rejected; {skipped} rows skipped (blank, totals, notes)."
+        ).format(
+            sheet=result.sheet,
+            header="、".join(map(str, result.header_rows)),
+            batch=result.batch,
+            new=_(" (new)") if result.batch_created else "",
+            create=counts["create"],
+            update=counts["update"],
+            unchanged=counts["unchanged"],
+            reject=counts["reject"],
+            skipped=counts["skipped_rows"],
+        )
+        if result.unknown_columns:
+            text += "\n" + _("Extra columns kept as additional fields: {columns}").format(
+                columns="、".join(result.unknown_columns)
+            )
+        writable = counts["create"] + counts["update"]
+        if result.rejected and not self.only_valid.isChecked():
+            text += "\n" + _(
+                "Nothing can be imported while rows are rejected: correct the file, or tick "
+                "“Import only the valid rows”."
+            )
+            writable = 0
+        self.summary.setText(text)
+        self.import_button.setEnabled(writable > 0)
+
+    def _failed(self, error: BaseException) -> None:
+        self.preview_button.setEnabled(True)
+        self.import_button.setEnabled(False)
+        self.summary.setText(str(error))
+
+    def run_import(self) -> None:
+        if self.result_data is None:
+            return
+        path = self.file_edit.text().strip()
+        options = self.options(dry_run=False)
+        actor = self._ctx.actor
+        self.import_button.setEnabled(False)
+        self.preview_button.setEnabled(False)
+
+        def work(session, progress, cancel):
+            return intake_service.import_applications(
+                session, path, options, actor=actor, progress=progress, cancel=cancel
+            )
+
+        self._ctx.run_db(
+            work, self._imported, self._failed, label=_("Importing {file}…").format(file=Path(path).name),
+            cancellable=True, parent=self,
+        )  # fmt: skip
+
+    def _imported(self, result: intake_service.ImportResult) -> None:
+        self.result_data = result
+        if not result.written:
+            self._previewed(result)
+            return
+        self._ctx.bus.announce(intake_service.changes_of(result))
+        self.accept()

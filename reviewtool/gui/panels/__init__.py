@@ -1,0 +1,1 @@
+"""Panel screens: draw, assignment, sheet status, votes, calibration."""

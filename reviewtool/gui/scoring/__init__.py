@@ -1,0 +1,1 @@
+"""Rubric editor, score entry and the ranked view."""

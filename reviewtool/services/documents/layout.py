@@ -1,0 +1,263 @@
+"""Page layout shared by every PDF document: A4 templates (portrait and
+landscape), a header with the bureau and the document title, a 保密 mark,
+and a footer ``第 x 页 共 y 页`` that counts the pages of each document —
+so a combined file of many sheets numbers each sheet on its own.
+
+The page count needs two passes: ``_NumberedCanvas`` keeps every page's
+state and draws the header and footer only when the document is saved,
+when the totals are known. ``DocumentStart`` flowables mark where a new
+document (with its own title and numbering) begins inside one file.
+
+``Styles`` turns plain text into paragraphs through
+``DocumentFonts.markup`` — text is always escaped, so ``<b>`` or ``&`` in a
+title prints literally. Tables repeat their header rows on each page and
+may split inside a tall row, so long comments flow across pages.
+
+Thread-safety: the functions build new objects on every call; a build may
+run on any thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfgen import canvas as rl_canvas
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph, Spacer, Table, TableStyle
+
+from reviewtool.i18n import _
+from reviewtool.services.documents.fonts import DocumentFonts
+
+MARGIN = 18 * mm
+HEADER_GAP = 10 * mm
+GRID = colors.HexColor("#333333")
+HEADER_FILL = colors.HexColor("#E8ECF2")
+SECRET_RED = colors.HexColor("#B00020")
+
+
+@dataclass(frozen=True)
+class PageInfo:
+    """What the header of each page of one document shows."""
+
+    title: str  # the document's name, e.g. 专家评审表
+    subtitle: str = ""  # e.g. 申报编号 or the batch
+    bureau: str = ""
+    confidential: bool = True
+
+
+class DocumentStart(Flowable):
+    """Zero-size marker: a new document (new header, numbering from 1) starts here."""
+
+    def __init__(self, info: PageInfo) -> None:
+        super().__init__()
+        self.info = info
+        self.width = self.height = 0
+
+    def wrap(self, availWidth, availHeight):  # noqa: N803 - reportlab API
+        return 0, 0
+
+    def draw(self) -> None:
+        start = getattr(self.canv, "start_document", None)
+        if start is not None:
+            start(self.info)
+
+
+class _NumberedCanvas(rl_canvas.Canvas):
+    """Two-pass canvas: pages are kept until ``save`` so that each can say
+    第 x 页 共 y 页 for its own document."""
+
+    fonts: DocumentFonts  # set by ``build_pdf`` through a subclass
+    first_info: PageInfo
+
+    def __init__(self, *args, **kwargs) -> None:
+        # Start every page in the document font, so no unembedded Helvetica is referenced.
+        kwargs.setdefault("initialFontName", self.fonts.name)
+        super().__init__(*args, **kwargs)
+        self._pages: list[tuple[dict, int, PageInfo]] = []
+        self._doc_index = 0
+        self._info = self.first_info
+
+    def start_document(self, info: PageInfo) -> None:
+        # Builders put a PageBreak before every DocumentStart but the first, so
+        # the marker is drawn on the first page of its document: that page is
+        # not stored yet, and the stored pages belong to the previous document.
+        if self._pages and self._pages[-1][1] == self._doc_index:
+            self._doc_index += 1
+        self._info = info
+
+    def showPage(self) -> None:  # noqa: N802 - reportlab API
+        self._pages.append((dict(self.__dict__), self._doc_index, self._info))
+        self._startPage()
+
+    def save(self) -> None:
+        totals: dict[int, int] = {}
+        for _state, index, _info in self._pages:
+            totals[index] = totals.get(index, 0) + 1
+        seen: dict[int, int] = {}
+        for state, index, info in self._pages:
+            self.__dict__.update(state)
+            seen[index] = seen.get(index, 0) + 1
+            self._decorate(info, seen[index], totals[index])
+            super().showPage()
+        super().save()
+
+    def _decorate(self, info: PageInfo, page: int, total: int) -> None:
+        fonts = self.fonts
+        width, height = self._pagesize
+        self.saveState()
+        self.setFont(fonts.name, 9)
+        self.setFillColor(colors.HexColor("#555555"))
+        left = " · ".join(part for part in (info.bureau, info.title, info.subtitle) if part)
+        self.drawString(MARGIN, height - MARGIN + 4 * mm, fonts.plain(left))
+        self.setStrokeColor(colors.HexColor("#999999"))
+        self.setLineWidth(0.5)
+        self.line(MARGIN, height - MARGIN + 2.5 * mm, width - MARGIN, height - MARGIN + 2.5 * mm)
+        footer = _("Page {page} of {total}").format(page=page, total=total)
+        self.setFont(fonts.name, 9)
+        self.drawCentredString(width / 2, MARGIN - 9 * mm, fonts.plain(footer))
+        if info.confidential:
+            mark = fonts.plain(_("Confidential"))
+            self.setFont(fonts.name, 11)
+            text_width = self.stringWidth(mark, fonts.name, 11)
+            x = width - MARGIN - text_width - 4 * mm
+            y = height - MARGIN + 5 * mm
+            self.setStrokeColor(SECRET_RED)
+            self.setFillColor(SECRET_RED)
+            self.setLineWidth(1)
+            self.rect(x - 2 * mm, y - 1.6 * mm, text_width + 4 * mm, 6 * mm, stroke=1, fill=0)
+            self.drawString(x, y, mark)
+        self.restoreState()
+
+
+class Styles:
+    """Paragraph styles in the document font, and helpers that escape text."""
+
+    def __init__(self, fonts: DocumentFonts) -> None:
+        self.fonts = fonts
+        name = fonts.name
+        self.title = ParagraphStyle("rt-title", fontName=name, fontSize=18, leading=24, alignment=TA_CENTER)
+        self.subtitle = ParagraphStyle("rt-subtitle", fontName=name, fontSize=11, leading=15, alignment=TA_CENTER)
+        self.heading = ParagraphStyle(
+            "rt-heading", fontName=name, fontSize=12, leading=16, spaceBefore=8, spaceAfter=4, textColor=colors.black
+        )
+        self.body = ParagraphStyle("rt-body", fontName=name, fontSize=10.5, leading=16, wordWrap="CJK")
+        self.cell = ParagraphStyle("rt-cell", fontName=name, fontSize=9.5, leading=13, wordWrap="CJK")
+        self.cell_small = ParagraphStyle("rt-cell-small", fontName=name, fontSize=8.5, leading=11, wordWrap="CJK")
+        self.cell_head = ParagraphStyle(
+            "rt-cell-head", fontName=name, fontSize=9.5, leading=13, alignment=TA_CENTER, wordWrap="CJK"
+        )
+        self.cell_right = ParagraphStyle(
+            "rt-cell-right", fontName=name, fontSize=9.5, leading=13, alignment=TA_RIGHT, wordWrap="CJK"
+        )
+        self.cell_center = ParagraphStyle(
+            "rt-cell-center", fontName=name, fontSize=9.5, leading=13, alignment=TA_CENTER, wordWrap="CJK"
+        )
+        self.note = ParagraphStyle(
+            "rt-note", fontName=name, fontSize=8.5, leading=12, textColor=colors.HexColor("#444444"), wordWrap="CJK"
+        )
+        self.signature = ParagraphStyle(
+            "rt-signature", fontName=name, fontSize=10.5, leading=22, alignment=TA_LEFT, wordWrap="CJK"
+        )
+
+    def p(self, text: object, style: ParagraphStyle | None = None) -> Paragraph:
+        """A paragraph of plain text (escaped; never interpreted as markup)."""
+        return Paragraph(self.fonts.markup(text), style or self.body)
+
+    def bold(self, text: object, style: ParagraphStyle | None = None) -> Paragraph:
+        """Plain text in ``<b>``: CJK TrueType fonts have no bold face, so this
+        only matters for fonts registered with one; use the heading styles for emphasis."""
+        return Paragraph(f"<b>{self.fonts.markup(text)}</b>", style or self.body)
+
+
+def table(
+    rows: Sequence[Sequence[object]],
+    col_widths: Sequence[float],
+    *,
+    header_rows: int = 1,
+    style: Sequence[tuple] = (),
+    zebra: bool = False,
+    row_heights: Sequence[float | None] | None = None,
+) -> Table:
+    """A ruled table that repeats its header rows on every page and can split
+    inside a tall row. Cells should be paragraphs (see ``Styles``)."""
+    t = Table(
+        [list(r) for r in rows],
+        colWidths=list(col_widths),
+        rowHeights=list(row_heights) if row_heights else None,
+        repeatRows=header_rows,
+        splitByRow=1,
+        splitInRow=1,
+        hAlign="CENTER",
+    )
+    commands = [
+        ("GRID", (0, 0), (-1, -1), 0.6, GRID),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 4),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+        ("TOPPADDING", (0, 0), (-1, -1), 3),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+    ]
+    if header_rows:
+        commands.append(("BACKGROUND", (0, 0), (-1, header_rows - 1), HEADER_FILL))
+    if zebra:
+        for index in range(header_rows, len(rows)):
+            if (index - header_rows) % 2 == 1:
+                commands.append(("BACKGROUND", (0, index), (-1, index), colors.HexColor("#F7F7F7")))
+    commands.extend(style)
+    t.setStyle(TableStyle(commands))
+    return t
+
+
+def page_size(wide: bool) -> tuple[float, float]:
+    return landscape(A4) if wide else A4
+
+
+def frame_width(wide: bool) -> float:
+    return page_size(wide)[0] - 2 * MARGIN
+
+
+def build_pdf(
+    target: str | Path | IO[bytes],
+    story: list[Flowable],
+    *,
+    fonts: DocumentFonts,
+    info: PageInfo,
+    wide: bool = False,
+    author: str = "",
+    on_progress=None,
+) -> None:
+    """Lay out ``story`` on A4 (landscape when ``wide``) and write the PDF.
+
+    ``info`` labels the first document; ``DocumentStart`` flowables in the
+    story start further documents with their own header and numbering.
+    """
+    size = page_size(wide)
+    doc = BaseDocTemplate(
+        str(target) if isinstance(target, Path) else target,
+        pagesize=size,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN + HEADER_GAP / 2,
+        bottomMargin=MARGIN,
+        title=info.title,
+        subject=info.subtitle,
+        author=author or info.bureau,
+        creator="reviewtool",
+    )
+    frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="body")
+    doc.addPageTemplates([PageTemplate(id="page", frames=[frame], pagesize=size)])
+    if on_progress is not None:
+        doc.setProgressCallBack(on_progress)  # (kind, value); may raise to stop the build
+    canvas_class = type("_DocCanvas", (_NumberedCanvas,), {"fonts": fonts, "first_info": info})
+    doc.build(story, canvasmaker=canvas_class)
+
+
+def gap(height_mm: float = 4) -> Spacer:
+    return Spacer(1, height_mm * mm)

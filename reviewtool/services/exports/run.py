@@ -1,0 +1,92 @@
+"""One entry point for every export, as the export dialog offers them.
+
+``run_export(session, request, progress, cancel)`` dispatches to the PDF
+and Excel exporters; the GUI runs it on the worker with a progress dialog
+and a cancel button. Reads only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from reviewtool.core.errors import UserError
+from reviewtool.i18n import N_, _
+from reviewtool.services.documents.export import ExportResult, SheetKind, export_sheets, export_summary
+from reviewtool.services.exports.workbooks import export_batch_workbook, export_funding_workbook, export_score_matrix
+from reviewtool.services.progress import NEVER_CANCELLED, NO_PROGRESS, CancelToken, Progress
+
+#: (code, title, target kind: "dir" for a folder, else the file suffix)
+EXPORTS: tuple[tuple[str, str, str], ...] = (
+    ("expert", N_("Expert review sheets (PDF)"), "dir"),
+    ("blank", N_("Blank review sheets (PDF)"), "dir"),
+    ("panel", N_("Panel review opinion sheets (PDF)"), "dir"),
+    ("applicant", N_("Comments for applicants (PDF)"), "dir"),
+    ("summary", N_("Review results summary (PDF)"), ".pdf"),
+    ("funding_xlsx", N_("Funding recommendation list (Excel)"), ".xlsx"),
+    ("funding_pdf", N_("Funding recommendation list (PDF)"), ".pdf"),
+    ("matrix", N_("Score matrix (Excel)"), ".xlsx"),
+    ("batch", N_("Whole batch data (Excel)"), ".xlsx"),
+)
+TARGETS = {code: target for code, _title, target in EXPORTS}
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    what: str  # a code of EXPORTS
+    batch_id: int
+    target: Path  # folder for "dir" exports, else the file
+    anonymous: bool = False
+    combined: bool = False
+    per_expert: bool = False
+    group_by_area: bool = False
+    font_file: str | None = None
+
+
+def run_export(
+    session: Session,
+    request: ExportRequest,
+    progress: Progress = NO_PROGRESS,
+    cancel: CancelToken = NEVER_CANCELLED,
+) -> ExportResult:
+    if request.what not in TARGETS:
+        raise UserError(_("Unknown export “{what}”.").format(what=request.what))
+    kind = TARGETS[request.what]
+    target = Path(request.target)
+    if kind != "dir" and target.suffix.lower() != kind:
+        raise UserError(_("{file}: the file name must end in {allowed}.").format(file=target, allowed=kind))
+    if request.what in ("expert", "blank", "panel", "applicant"):
+        return export_sheets(
+            session,
+            request.batch_id,
+            target,
+            kind=SheetKind(request.what),
+            anonymous=request.anonymous,
+            combined=request.combined,
+            per_expert=request.per_expert,
+            font_file=request.font_file,
+            progress=progress,
+            cancel=cancel,
+        )
+    if request.what in ("summary", "funding_pdf"):
+        return export_summary(
+            session,
+            request.batch_id,
+            target,
+            group_by_area=request.group_by_area,
+            funded_only=request.what == "funding_pdf",
+            font_file=request.font_file,
+            progress=progress,
+            cancel=cancel,
+        )
+    progress.update(0, 1, target.name)
+    if request.what == "funding_xlsx":
+        path = export_funding_workbook(session, request.batch_id, target)
+    elif request.what == "matrix":
+        path = export_score_matrix(session, request.batch_id, target, anonymous=request.anonymous)
+    else:
+        path = export_batch_workbook(session, request.batch_id, target, progress=progress, cancel=cancel)
+    progress.update(1, 1, path.name)
+    return ExportResult((path,), 1)

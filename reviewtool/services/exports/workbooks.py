@@ -1,0 +1,349 @@
+"""The Excel exports: the funding list (拟立项项目清单), the score matrix
+(application × expert × criterion) and the whole batch's data.
+
+Built on the injection-safe helpers of ``services.exports.xlsx``; money
+in 万元 with two decimals, bold frozen header rows, fitted widths. Each
+function reads inside the session and writes the file atomically.
+Expert names appear only in staff exports; contact data never does.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from reviewtool.core.enums import Opinion
+from reviewtool.core.errors import NotFound
+from reviewtool.core.rubric import RubricSpec
+from reviewtool.core.scoring import flag_label, rule_label
+from reviewtool.i18n import _
+from reviewtool.services.documents import data
+from reviewtool.services.exports.xlsx import Column, TableSheet, add_sheet, new_workbook, save_workbook
+from reviewtool.services.funding import FundingView, funding_view
+from reviewtool.services.progress import NEVER_CANCELLED, NO_PROGRESS, CancelToken, Progress
+from reviewtool.services.rubrics import spec_of_version
+from reviewtool.storage.models import Application, Batch, Expert, PanelResult, RubricVersion, Unit
+
+
+def _opinions_text(opinions: dict[str, int]) -> str:
+    return "/".join(str(opinions.get(o.value, 0)) for o in Opinion)
+
+
+def _funding_sheets(wb, view: FundingView) -> None:
+    ws = add_sheet(wb, _("Funding list"))
+    columns = [
+        Column(_("Rank"), "int"),
+        Column(_("Application no.")),
+        Column(_("Project title"), width=40, wrap=True),
+        Column(_("Applicant unit"), width=28, wrap=True),
+        Column(_("Priority area")),
+        Column(_("Score"), "points"),
+        Column(_("Mean"), "points"),
+        Column(_("Trimmed mean"), "points"),
+        Column(_("Median"), "points"),
+        Column(_("Sheets"), "int"),
+        Column(_("Opinions (R/RR/N)")),
+        Column(_("Requested (10k yuan)"), "money"),
+        Column(_("Recommended (10k yuan)"), "money"),
+        Column(_("Cumulative (10k yuan)"), "money"),
+        Column(_("Decision")),
+        Column(_("Sensitivity")),
+        Column(_("Reason for the amount"), width=30, wrap=True),
+    ]
+    sheet = TableSheet(ws, columns, title=_("Funding recommendation list — {batch}").format(batch=view.batch))
+    for r in view.rows:
+        sheet.append(
+            [
+                r.position,
+                r.number,
+                r.title,
+                r.unit,
+                f"{r.area_code} {r.area_title}" if r.area_code else "",
+                r.score,
+                r.mean,
+                r.trimmed_mean,
+                r.median,
+                r.sheet_count,
+                _opinions_text(r.opinions),
+                r.requested,
+                r.recommended if r.funded else None,
+                r.cumulative if r.funded else None,
+                r.decision.label(),
+                r.stability.label() if r.score is not None else "",
+                r.reason,
+            ]
+        )
+    sheet.append(
+        [
+            _("Total"),
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            sum((r.requested for r in view.rows), Decimal(0)),
+            view.used,
+            None,
+            None,
+            None,
+            None,
+        ],
+        bold=True,
+    )
+    sheet.finish()
+
+    info = add_sheet(wb, _("Line"))
+    facts = TableSheet(info, [Column(_("Item"), width=28), Column(_("Value"), width=40)])
+    facts.append([_("Batch"), view.batch])
+    facts.append([_("Budget (10k yuan)"), view.budget])
+    facts.append([_("Per-project maximum (10k yuan)"), view.cap])
+    facts.append([_("When one does not fit"), view.rule.label()])
+    facts.append([_("Threshold"), view.threshold])
+    facts.append([_("Recommended applications"), view.funded_count])
+    facts.append([_("Recommended (10k yuan)"), view.used])
+    facts.append([_("Remaining (10k yuan)"), view.remaining])
+    facts.append([_("Cut line after rank"), view.cut_rank])
+    facts.append([_("Score at the cut line"), view.cut_score])
+    for row in range(facts.first_data_row, facts.row):
+        cell = info.cell(row=row, column=2)
+        if isinstance(cell.value, Decimal):
+            cell.number_format = "#,##0.00"
+    facts.finish(autofilter=False)
+
+    plan = add_sheet(wb, _("Plan view"))
+    table = TableSheet(
+        plan,
+        [
+            Column(_("Area code")),
+            Column(_("Priority area"), width=40),
+            Column(_("Kind")),
+            Column(_("Recommended applications"), "int"),
+            Column(_("Recommended (10k yuan)"), "money"),
+            Column(_("Share of the budget"), "share"),
+        ],
+        title=_("Plan view — {batch}").format(batch=view.batch),
+    )
+    kinds = {"direction": _("Direction"), "industry": _("Key industry")}
+    for area in view.plan:
+        table.append([area.code, area.title, kinds.get(area.kind, area.kind), area.count, area.amount, area.share])
+    table.finish()
+
+    if view.quotas:
+        quotas = add_sheet(wb, _("Quotas"))
+        qt = TableSheet(
+            quotas,
+            [
+                Column(_("Area code")),
+                Column(_("Priority area"), width=40),
+                Column(_("Maximum count"), "int"),
+                Column(_("Maximum (10k yuan)"), "money"),
+                Column(_("Recommended applications"), "int"),
+                Column(_("Recommended (10k yuan)"), "money"),
+            ],
+        )
+        for q in view.quotas:
+            qt.append([q.code, q.title, q.max_count, q.max_amount, q.used_count, q.used_amount])
+        qt.finish()
+
+
+def export_funding_workbook(session: Session, batch_id: int, path: str | Path) -> Path:
+    """The 拟立项项目清单 with the line, the plan view and the quotas."""
+    view = funding_view(session, batch_id)
+    wb = new_workbook()
+    _funding_sheets(wb, view)
+    return save_workbook(wb, path)
+
+
+def _score_matrix_sheet(wb, session: Session, batch_id: int, *, anonymous: bool, cancel: CancelToken) -> int:
+    app_ids = data.application_ids(session, batch_id)
+    headers = data.app_headers(session, app_ids)
+    counted = data._counted(session, app_ids)
+    specs: dict[int, RubricSpec] = {}
+    keys: list[tuple[str, str]] = []  # (key, title) in first-seen order over all rubrics
+    for sheets in counted.values():
+        for sheet in sheets:
+            if sheet.rubric_version_id not in specs:
+                spec = spec_of_version(session.get(RubricVersion, sheet.rubric_version_id))
+                specs[sheet.rubric_version_id] = spec
+                for c in spec.criteria:
+                    if c.key not in [k for k, _t in keys]:
+                        keys.append((c.key, f"{c.key} {c.title}（{c.max_points.normalize():f}）"))
+    experts = (
+        {
+            e.id: e.name
+            for e in session.scalars(
+                select(Expert).where(Expert.id.in_({s.reviewer_id for v in counted.values() for s in v}))
+            )
+        }
+        if counted
+        else {}
+    )
+    ws = add_sheet(wb, _("Score matrix"))
+    columns = [
+        Column(_("Application no.")),
+        Column(_("Project title"), width=36),
+        Column(_("Expert")),
+        Column(_("Rubric")),
+        *[Column(title, "points", width=max(10, min(24, len(title) + 2))) for _k, title in keys],
+        Column(_("Total"), "points"),
+        Column(_("Vetoed")),
+        Column(_("Opinion")),
+    ]
+    sheet = TableSheet(ws, columns, title=_("Score matrix — application × expert × criterion"))
+    count = 0
+    for app_id in app_ids:
+        cancel.check()
+        for index, s in enumerate(counted.get(app_id, []), start=1):
+            spec = specs[s.rubric_version_id]
+            key_of = {crit.id: crit.key for crit in s.rubric_version.criteria}
+            by_key = {key_of[c.criterion_id]: c.points for c in s.scores if c.criterion_id in key_of}
+            sheet.append(
+                [
+                    headers[app_id].number,
+                    headers[app_id].title,
+                    data.expert_label(index) if anonymous else experts.get(s.reviewer_id, ""),
+                    spec.name,
+                    *[by_key.get(k) for k, _t in keys],
+                    s.total,
+                    _("Yes") if s.vetoed else "",
+                    s.opinion.label() if s.opinion else "",
+                ]
+            )
+            count += 1
+    sheet.finish()
+    return count
+
+
+def export_score_matrix(session: Session, batch_id: int, path: str | Path, *, anonymous: bool = False) -> Path:
+    wb = new_workbook()
+    _score_matrix_sheet(wb, session, batch_id, anonymous=anonymous, cancel=NEVER_CANCELLED)
+    return save_workbook(wb, path)
+
+
+def export_batch_workbook(
+    session: Session,
+    batch_id: int,
+    path: str | Path,
+    *,
+    progress: Progress = NO_PROGRESS,
+    cancel: CancelToken = NEVER_CANCELLED,
+) -> Path:
+    """The whole batch in one workbook: applications, panel results, score
+    matrix, funding list, plan view (no contact data of experts)."""
+    batch = session.get(Batch, batch_id)
+    if batch is None:
+        raise NotFound(_("No batch with id {id}.").format(id=batch_id))
+    wb = new_workbook()
+    steps = 4
+    progress.update(0, steps, _("Applications"))
+    ws = add_sheet(wb, _("Applications"))
+    columns = [
+        Column(_("Application no.")),
+        Column(_("Project title"), width=40),
+        Column(_("Programme")),
+        Column(_("Applicant unit"), width=28),
+        Column(_("County")),
+        Column(_("Project leader")),
+        Column(_("Priority areas"), width=36),
+        Column(_("Status")),
+        Column(_("Total budget (10k yuan)"), "money"),
+        Column(_("Requested (10k yuan)"), "money"),
+        Column(_("Self-funding (10k yuan)"), "money"),
+        Column(_("Recommended (10k yuan)"), "money"),
+        Column(_("Reason for the amount"), width=30),
+        Column(_("Summary of the research"), width=60),
+    ]
+    sheet = TableSheet(ws, columns, title=batch.name)
+    ids = list(
+        session.scalars(select(Application.id).where(Application.batch_id == batch_id).order_by(Application.number))
+    )
+    headers = data.app_headers(session, ids)
+    rows = session.execute(
+        select(Application, Unit.county)
+        .join(Unit, Application.unit_id == Unit.id)
+        .where(Application.batch_id == batch_id)
+        .order_by(Application.number)
+    )
+    for app, county in rows:
+        cancel.check()
+        sheet.append(
+            [
+                app.number,
+                app.title,
+                app.category,
+                headers[app.id].unit,
+                county,
+                app.pi_name,
+                "；".join(headers[app.id].areas),
+                app.status.label(),
+                app.total_budget,
+                app.requested_amount,
+                app.self_funding,
+                app.recommended_amount,
+                app.recommended_reason,
+                app.abstract,
+            ]
+        )
+    sheet.finish()
+
+    progress.update(1, steps, _("Panel results"))
+    ws = add_sheet(wb, _("Panel results"))
+    columns = [
+        Column(_("Application no.")),
+        Column(_("Sheets"), "int"),
+        Column(_("Mean"), "points"),
+        Column(_("Trimmed mean"), "points"),
+        Column(_("Median"), "points"),
+        Column(_("Spread"), "points"),
+        Column(_("Standard deviation"), "points"),
+        Column(_("Final score"), "points"),
+        Column(_("Rule in force"), width=30),
+        Column(_("Vetoes"), "int"),
+        Column(_("Opinions (R/RR/N)")),
+        Column(_("Flags"), width=30),
+    ]
+    sheet = TableSheet(ws, columns)
+    results = (
+        {r.application_id: r for r in session.scalars(select(PanelResult).where(PanelResult.application_id.in_(ids)))}
+        if ids
+        else {}
+    )
+    for app_id in ids:
+        r = results.get(app_id)
+        if r is None:
+            sheet.append([headers[app_id].number, 0])
+            continue
+        sheet.append(
+            [
+                headers[app_id].number,
+                r.sheet_count,
+                r.mean,
+                r.trimmed_mean,
+                r.median,
+                r.spread,
+                r.std_dev,
+                r.final_score,
+                rule_label(r.rule),
+                r.veto_count,
+                _opinions_text(r.opinions or {}),
+                _("、").join(flag_label(f) for f in (r.flags or ())),
+            ]
+        )
+    sheet.finish()
+
+    progress.update(2, steps, _("Score matrix"))
+    _score_matrix_sheet(wb, session, batch_id, anonymous=False, cancel=cancel)
+    progress.update(3, steps, _("Funding list"))
+    _funding_sheets(wb, funding_view(session, batch_id))
+    cancel.check()
+    saved = save_workbook(wb, path)
+    progress.update(steps, steps, str(saved))
+    return saved

@@ -1,0 +1,142 @@
+"""``reviewtool-cli export …`` and ``funding …`` as a user runs them."""
+
+from __future__ import annotations
+
+import json
+
+import openpyxl
+import pypdf
+
+from reviewtool.cli.main import main
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_export_sheets_blank_anonymous_combined(capsys, scored_db, tmp_path):
+    batch = scored_db.info.batch_name
+    code, out, err = run(
+        capsys, "export", "sheets", "--batch", batch, "--out", str(tmp_path / "s"), "--db", scored_db.url
+    )
+    assert code == 0, err
+    files = out.split()
+    assert len(files) == 4 and all(f.endswith(".pdf") for f in files)
+    code, out, _ = run(
+        capsys,
+        "export",
+        "sheets",
+        "--batch",
+        batch,
+        "--out",
+        str(tmp_path / "c"),
+        "--anonymous",
+        "--combined",
+        "--json",
+        "--db",
+        scored_db.url,
+    )
+    data = json.loads(out)
+    assert code == 0 and data["documents"] == 12 and len(data["files"]) == 1
+    text = "".join(p.extract_text() for p in pypdf.PdfReader(data["files"][0]).pages)
+    assert "专家1" in text and "王专家" not in text
+    code, out, _ = run(
+        capsys, "export", "sheets", "--batch", batch, "--out", str(tmp_path / "b"), "--blank", "--db", scored_db.url
+    )
+    assert code == 0 and len(out.split()) == 4
+
+
+def test_export_summary_and_funding(capsys, scored_db, tmp_path):
+    batch = scored_db.info.batch_name
+    code, out, err = run(
+        capsys, "export", "summary", "--batch", batch, "--out", str(tmp_path / "s.pdf"), "--db", scored_db.url
+    )
+    assert code == 0, err
+    assert (tmp_path / "s.pdf").exists()
+    code, out, err = run(
+        capsys,
+        "export",
+        "funding",
+        "--batch",
+        batch,
+        "--out",
+        str(tmp_path / "f.xlsx"),
+        "--json",
+        "--db",
+        scored_db.url,
+    )
+    assert code == 0, err
+    data = json.loads(out)
+    assert [a["number"] for a in data["applications"]] == ["HD2026-001", "HD2026-002", "HD2026-003", "HD2026-004"]
+    assert data["applications"][0]["recommended"] == "50.00"
+    assert data["line"] == {
+        "funded": 3,
+        "used": "145.00",
+        "remaining": "5.00",
+        "cut_rank": 3,
+        "cut_score": "76.00",
+    }
+    assert openpyxl.load_workbook(tmp_path / "f.xlsx")["拟立项项目清单"]["B3"].value == "HD2026-001"
+    code, out, err = run(
+        capsys, "export", "funding", "--batch", batch, "--out", str(tmp_path / "f.pdf"), "--db", scored_db.url
+    )
+    assert code == 0, err
+    text = "".join(p.extract_text() for p in pypdf.PdfReader(tmp_path / "f.pdf").pages)
+    assert "拟立项项目清单" in text and "HD2026-003" in text and "HD2026-004" not in text
+    assert "立项线" in out or "funding line" in out
+
+
+def test_bad_output_name_and_unknown_batch_are_one_line_errors(capsys, scored_db, tmp_path):
+    code, _out, err = run(
+        capsys,
+        "export",
+        "funding",
+        "--batch",
+        scored_db.info.batch_name,
+        "--out",
+        str(tmp_path / "f.docx"),
+        "--db",
+        scored_db.url,
+    )
+    assert code == 1 and "f.docx" in err and ".xlsx" in err and len(err.strip().splitlines()) == 1
+    code, _out, err = run(
+        capsys, "export", "summary", "--batch", "没有这个批次", "--out", str(tmp_path / "x.pdf"), "--db", scored_db.url
+    )
+    assert code == 1 and "没有这个批次" in err
+
+
+def test_funding_commands_change_amount_settings_and_quota(capsys, scored_db):
+    batch = scored_db.info.batch_name
+    db = ("--db", scored_db.url)
+    code, out, err = run(
+        capsys,
+        "funding",
+        "amount",
+        "--batch",
+        batch,
+        "--application",
+        "HD2026-002",
+        "--amount",
+        "40",
+        "--reason",
+        "压减",
+        *db,
+    )
+    assert code == 0, err
+    code, out, err = run(
+        capsys, "funding", "amount", "--batch", batch, "--application", "HD2026-002", "--amount", "40", *db
+    )
+    assert code == 2  # --reason is required
+    code, out, err = run(capsys, "funding", "settings", "--batch", batch, "--budget", "90", "--rule", "skip", *db)
+    assert code == 0, err
+    code, out, err = run(capsys, "funding", "quota", "--batch", batch, "--area", "HD-D2", "--max-count", "1", *db)
+    assert code == 0, err
+    code, out, _ = run(capsys, "funding", "show", "--batch", batch, "--json", *db)
+    data = json.loads(out)
+    rows = {a["number"]: a for a in data["applications"]}
+    assert rows["HD2026-002"]["recommended"] == "40.00" and rows["HD2026-002"]["reason"] == "压减"
+    assert rows["HD2026-002"]["decision"] == "over_quota"
+    assert data["rule"] == "skip" and data["budget"] == "90.00"
+    assert rows["HD2026-003"]["decision"] == "over_budget"  # 50 (001) + 50 > 90, skipped
