@@ -5,7 +5,7 @@ A rubric document is a plain mapping (read from YAML, Excel or the editor).
 ``parse_rubric`` returns an immutable ``RubricSpec`` or raises
 ``RubricInvalid`` naming the file, the criterion and the problem.
 
-Rules (see docs/scoring.md):
+Rules (see README, "Rubrics, score sheets and ranking"):
 - criteria ids are unique (also against veto-item ids), titles are present;
 - ``max_points`` are multiples of the rubric's ``step`` (default 1);
 - without weights the criteria's maximum points sum to ``total_points``;

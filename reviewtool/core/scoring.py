@@ -1,7 +1,7 @@
 """The scoring maths: sheet totals, bands, vetoes, comment rules, panel
 statistics and ranking. Plain Python on ``Decimal``; no Qt, no database.
 
-Stated rules (also in docs/scoring.md):
+Stated rules (also in the README):
 
 - **Points** must lie in ``0 … max_points`` and be a multiple of the rubric's
   ``step``; anything else is refused with the reason.

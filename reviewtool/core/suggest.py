@@ -1,7 +1,7 @@
 """Suggesting priority areas from an application's title and abstract.
 
 Method (chosen on the labelled set in ``tests/data/labelled_applications.yaml``,
-see docs/intake.md): TF-IDF (scikit-learn, sublinear tf) over jieba words
+see the README, "Application intake"): TF-IDF (scikit-learn, sublinear tf) over jieba words
 plus character bigrams, cosine similarity between the application text (title
 counted twice, then the abstract) and each area's plan text (title counted
 twice, its description, and its parent direction's title). Candidates are the

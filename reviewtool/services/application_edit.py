@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from reviewtool.core.enums import ApplicationStatus, AreaRole, TagSource
 from reviewtool.core.errors import NotFound, Refused, UserError
+from reviewtool.core.intake.fields import TEXT_ATTRIBUTES
 from reviewtool.core.intake.form import ApplicationForm, validate_form
 from reviewtool.core.intake.values import format_money, parse_money
 from reviewtool.i18n import _
@@ -23,20 +24,7 @@ DELETABLE = (
     ApplicationStatus.WITHDRAWN,
 )
 
-PLAIN = (
-    "title",
-    "category",
-    "guide_direction",
-    "innovation_type",
-    "activity_type",
-    "partner_units",
-    "pi_name",
-    "pi_title",
-    "pi_phone",
-    "pi_email",
-    "contact_name",
-    "contact_phone",
-)
+PLAIN = TEXT_ATTRIBUTES
 
 
 def _application(session: Session, application_id: int) -> Application:

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from reviewtool.core.enums import AreaRole, TagSource, UnitType
 from reviewtool.core.errors import UserError
-from reviewtool.core.intake.fields import COUNTIES, column_specs
+from reviewtool.core.intake.fields import COUNTIES, IMPORTED_ATTRIBUTES, column_specs
 from reviewtool.core.intake.rows import ApplicationDraft, IntakeContext, RowIssue, guess_unit_type, parse_row
 from reviewtool.core.intake.values import format_money
 from reviewtool.core.xlsx_table import normalise_header, read_table
@@ -40,29 +40,7 @@ EXISTING_REJECT = "reject"
 DUPLICATE_SIMILARITY = 90  # rapidfuzz ratio (0–100) of normalised titles, same unit
 
 #: Application attributes an import may set, in the order the preview lists changes.
-COMPARED = (
-    "title",
-    "category",
-    "guide_direction",
-    "innovation_type",
-    "activity_type",
-    "partner_units",
-    "pi_name",
-    "pi_title",
-    "pi_phone",
-    "pi_email",
-    "contact_name",
-    "contact_phone",
-    "team_size",
-    "start_date",
-    "end_date",
-    "total_budget",
-    "requested_amount",
-    "self_funding",
-    "abstract",
-    "budget_lines",
-    "outputs",
-)
+COMPARED = (*IMPORTED_ATTRIBUTES, "budget_lines", "outputs")
 
 
 @dataclass

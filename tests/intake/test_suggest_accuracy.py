@@ -11,7 +11,7 @@ from reviewtool.core.taxonomy import shipped_editions
 
 LABELLED = Path(__file__).resolve().parents[1] / "data" / "labelled_applications.yaml"
 
-# Measured: top-1 0.928, top-3 1.000 over 69 applications (see docs/intake.md).
+# Measured: top-1 0.928, top-3 1.000 over 69 applications (see the README, "Application intake").
 TOP1_FLOOR = 0.90
 TOP3_FLOOR = 0.97
 

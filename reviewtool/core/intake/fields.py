@@ -10,6 +10,34 @@ from dataclasses import dataclass
 
 from reviewtool.core.xlsx_table import ColumnSpec
 
+#: Application attributes entered as plain text (form and import alike).
+TEXT_ATTRIBUTES: tuple[str, ...] = (
+    "title",
+    "category",
+    "guide_direction",
+    "innovation_type",
+    "activity_type",
+    "partner_units",
+    "pi_name",
+    "pi_title",
+    "pi_phone",
+    "pi_email",
+    "contact_name",
+    "contact_phone",
+)
+
+#: Every application attribute an import row may set, in the order changes are listed.
+IMPORTED_ATTRIBUTES: tuple[str, ...] = (
+    *TEXT_ATTRIBUTES,
+    "team_size",
+    "start_date",
+    "end_date",
+    "total_budget",
+    "requested_amount",
+    "self_funding",
+    "abstract",
+)
+
 
 @dataclass(frozen=True)
 class Field:

@@ -12,7 +12,14 @@ from decimal import Decimal
 from typing import Any
 
 from reviewtool.core.enums import UnitType
-from reviewtool.core.intake.fields import COUNTIES, COUNTY_ALIASES, FIELDS, FIELDS_BY_KEY, UNIT_TYPE_WORDS
+from reviewtool.core.intake.fields import (
+    COUNTIES,
+    COUNTY_ALIASES,
+    FIELDS,
+    FIELDS_BY_KEY,
+    IMPORTED_ATTRIBUTES,
+    UNIT_TYPE_WORDS,
+)
 from reviewtool.core.intake.values import (
     area_code_prefix,
     parse_int,
@@ -292,31 +299,7 @@ def parse_row(
         sheet=row.sheet,
         row=row.row,
         number=values.pop("number", None),
-        values={
-            key: values.get(key)
-            for key in (
-                "title",
-                "category",
-                "guide_direction",
-                "innovation_type",
-                "activity_type",
-                "partner_units",
-                "pi_name",
-                "pi_title",
-                "pi_phone",
-                "pi_email",
-                "contact_name",
-                "contact_phone",
-                "team_size",
-                "start_date",
-                "end_date",
-                "total_budget",
-                "requested_amount",
-                "self_funding",
-                "abstract",
-            )
-            if key in values
-        }
+        values={key: values.get(key) for key in IMPORTED_ATTRIBUTES if key in values}
         | ({"budget_lines": budget} if budget else {})
         | ({"outputs": outputs} if outputs else {}),
         unit_name=unit_name,
