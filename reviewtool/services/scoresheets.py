@@ -297,10 +297,11 @@ def _plan_match(kinds: set[str]) -> str:
     return "none"
 
 
-def scoring_context(
-    session: Session, application_id: int, reviewer_id: int, *, rubric_version_id: int | None = None
-) -> ScoringContext:
-    """What the score-entry window needs; reads only, creates nothing."""
+def _sheet_target(
+    session: Session, application_id: int, reviewer_id: int, rubric_version_id: int | None
+) -> tuple[Application, Expert, ScoreSheet | None, RubricVersion]:
+    """The application, reviewer, existing sheet (if any) and the rubric version a sheet uses:
+    the existing sheet's, the one asked for, or the one the batch's rules select."""
     application = session.get(Application, application_id)
     if application is None:
         raise NotFound(_("No application with id {id}.").format(id=application_id))
@@ -316,6 +317,14 @@ def scoring_context(
             raise NotFound(_("No rubric version with id {id}.").format(id=rubric_version_id))
     else:
         version = select_rubric_version(session, application_id)
+    return application, reviewer, sheet, version
+
+
+def scoring_context(
+    session: Session, application_id: int, reviewer_id: int, *, rubric_version_id: int | None = None
+) -> ScoringContext:
+    """What the score-entry window needs; reads only, creates nothing."""
+    application, reviewer, sheet, version = _sheet_target(session, application_id, reviewer_id, rubric_version_id)
     spec = spec_of_version(version)
     rows = session.execute(
         select(ApplicationArea.role, PriorityArea)
@@ -403,21 +412,7 @@ def save_sheet(
     Raises ``ScoreRefused`` / ``UserError`` on bad values, ``Refused`` on a
     locked sheet, ``SheetIncomplete`` when a submitted sheet would be incomplete.
     """
-    application = session.get(Application, application_id)
-    if application is None:
-        raise NotFound(_("No application with id {id}.").format(id=application_id))
-    reviewer = session.get(Expert, reviewer_id)
-    if reviewer is None:
-        raise NotFound(_("No expert with id {id}.").format(id=reviewer_id))
-    sheet = find_sheet(session, application_id, reviewer_id, rubric_version_id)
-    if sheet is not None:
-        version = sheet.rubric_version
-    elif rubric_version_id is not None:
-        version = session.get(RubricVersion, rubric_version_id)
-        if version is None:
-            raise NotFound(_("No rubric version with id {id}.").format(id=rubric_version_id))
-    else:
-        version = select_rubric_version(session, application_id)
+    application, reviewer, sheet, version = _sheet_target(session, application_id, reviewer_id, rubric_version_id)
     spec = spec_of_version(version)
     if sheet is not None and sheet.locked:
         raise Refused(

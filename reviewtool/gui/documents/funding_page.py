@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -35,6 +35,7 @@ from reviewtool.core.enums import FundingRule
 from reviewtool.core.funding import Stability
 from reviewtool.gui.context import GuiContext
 from reviewtool.gui.documents.bar_chart import Bar, BarChart
+from reviewtool.gui.row_table_model import RowTableModel
 from reviewtool.i18n import N_, _
 from reviewtool.services import funding
 from reviewtool.services.applications import list_batches
@@ -72,12 +73,13 @@ def points(value: Decimal | None) -> str:
     return "" if value is None else f"{value:.2f}"
 
 
-class FundingModel(QAbstractTableModel):
-    """Rows of one ``FundingView`` (ordered by rank by the service)."""
+class FundingModel(RowTableModel):
+    """Rows of one ``FundingView`` (``FundingRow``s, ordered by rank by the service)."""
+
+    headers = COLUMNS
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self.rows: list[funding.FundingRow] = []
         self.cut_rank: int | None = None
 
     def set_view(self, view: funding.FundingView | None) -> None:
@@ -85,17 +87,6 @@ class FundingModel(QAbstractTableModel):
         self.rows = list(view.rows) if view else []
         self.cut_rank = view.cut_rank if view else None
         self.endResetModel()
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return _(COLUMNS[section])
-        return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
@@ -143,8 +134,8 @@ class FundingModel(QAbstractTableModel):
         return None
 
 
-class PlanModel(QAbstractTableModel):
-    HEADERS = (
+class PlanModel(RowTableModel):
+    headers = (
         N_("Area code"),
         N_("Priority area"),
         N_("Recommended applications"),
@@ -155,7 +146,6 @@ class PlanModel(QAbstractTableModel):
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self.rows = []
         self.quotas: dict[str, funding.QuotaRow] = {}
 
     def set_rows(self, rows, quotas=()) -> None:
@@ -163,17 +153,6 @@ class PlanModel(QAbstractTableModel):
         self.rows = list(rows)
         self.quotas = {q.code: q for q in quotas}
         self.endResetModel()
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return _(self.HEADERS[section])
-        return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid():

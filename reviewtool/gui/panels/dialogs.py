@@ -297,53 +297,52 @@ class AssignmentDialog(QDialog):
         QMessageBox.warning(self, _("Error"), str(error))
 
 
-class VoteDialog(QDialog):
-    """Record one member's vote on one application."""
+class _ApplicationMemberDialog(QDialog):
+    """Pick one application of the panel and one member; subclasses add their own rows."""
 
-    def __init__(self, applications: list[tuple[int, str]], members: list[tuple[int, str]], parent=None) -> None:
+    def __init__(
+        self, title: str, applications: list[tuple[int, str]], members: list[tuple[int, str]], parent=None
+    ) -> None:
         super().__init__(parent)
-        self.setWindowTitle(_("Record a vote"))
+        self.setWindowTitle(title)
         self.application = QComboBox()
         for app_id, label in applications:
             self.application.addItem(label, app_id)
         self.member = QComboBox()
         for expert_id, name in members:
             self.member.addItem(name, expert_id)
-        self.choice = QComboBox()
-        for choice in VoteChoice:
-            self.choice.addItem(choice.label(), choice.value)
-        form = QFormLayout(self)
-        form.addRow(_("Application"), self.application)
-        form.addRow(_("Member"), self.member)
-        form.addRow(_("Vote"), self.choice)
+        self.form = QFormLayout(self)
+        self.form.addRow(_("Application"), self.application)
+        self.form.addRow(_("Member"), self.member)
+
+    def _add_buttons(self) -> None:
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        self.form.addRow(buttons)
+
+
+class VoteDialog(_ApplicationMemberDialog):
+    """Record one member's vote on one application."""
+
+    def __init__(self, applications: list[tuple[int, str]], members: list[tuple[int, str]], parent=None) -> None:
+        super().__init__(_("Record a vote"), applications, members, parent)
+        self.choice = QComboBox()
+        for choice in VoteChoice:
+            self.choice.addItem(choice.label(), choice.value)
+        self.form.addRow(_("Vote"), self.choice)
+        self._add_buttons()
 
     def values(self) -> tuple[int, int, VoteChoice]:
         return self.application.currentData(), self.member.currentData(), VoteChoice(self.choice.currentData())
 
 
-class AddReviewerDialog(QDialog):
+class AddReviewerDialog(_ApplicationMemberDialog):
     """Assign one member to one application by hand (the service refuses a conflict, with the reason)."""
 
     def __init__(self, applications: list[tuple[int, str]], members: list[tuple[int, str]], parent=None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(_("Add a reviewer by hand"))
-        self.application = QComboBox()
-        for app_id, label in applications:
-            self.application.addItem(label, app_id)
-        self.member = QComboBox()
-        for expert_id, name in members:
-            self.member.addItem(name, expert_id)
-        form = QFormLayout(self)
-        form.addRow(_("Application"), self.application)
-        form.addRow(_("Member"), self.member)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        super().__init__(_("Add a reviewer by hand"), applications, members, parent)
+        self._add_buttons()
 
     def values(self) -> tuple[int, int]:
         return self.application.currentData(), self.member.currentData()

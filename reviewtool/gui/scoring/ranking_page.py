@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -36,6 +36,7 @@ from reviewtool.core.enums import Opinion
 from reviewtool.core.rubric import points_text
 from reviewtool.core.scoring import flag_label
 from reviewtool.gui.context import GuiContext
+from reviewtool.gui.row_table_model import RowTableModel
 from reviewtool.gui.scoring.rubric_editor import RubricEditorDialog
 from reviewtool.gui.scoring.score_entry import ScoreEntryWindow
 from reviewtool.i18n import N_, _
@@ -73,28 +74,10 @@ def _fig(value: Decimal | None) -> str:
     return "" if value is None else f"{value:.2f}"
 
 
-class RankingModel(QAbstractTableModel):
-    """Rows of one ``RankedView`` (plain data, already ordered by the service)."""
+class RankingModel(RowTableModel):
+    """Rows of one ``RankedView`` (``RankedRow``s, already ordered by the service)."""
 
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self.rows: list[ranking.RankedRow] = []
-
-    def set_rows(self, rows) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return _(COLUMNS[section])
-        return None
+    headers = COLUMNS
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
