@@ -147,7 +147,11 @@ class MainWindow(QMainWindow):
 
         def show(bureau_name: str) -> None:
             dialog = SettingsDialog(
-                self.ctx, language=options.LANGUAGE.read(self.ctx.settings), bureau_name=bureau_name, parent=self
+                self.ctx,
+                language=options.LANGUAGE.read(self.ctx.settings),
+                bureau_name=bureau_name,
+                font_file=options.PDF_FONT_FILE.read(self.ctx.settings),
+                parent=self,
             )
             if dialog.exec():
                 self.apply_settings(dialog.result_values())
@@ -158,6 +162,7 @@ class MainWindow(QMainWindow):
         from reviewtool.services import settings as data_settings
 
         options.OPERATOR.write(self.ctx.settings, values.operator)
+        options.PDF_FONT_FILE.write(self.ctx.settings, values.font_file)
         self.ctx.operator = values.operator
         language_changed = values.language != options.LANGUAGE.read(self.ctx.settings)
         options.LANGUAGE.write(self.ctx.settings, values.language)

@@ -31,12 +31,21 @@ class SettingsResult:
     language: str
     bureau_name: str
     operator: str
+    font_file: str = ""
 
 
 class SettingsDialog(QDialog):
     """Edits settings; the caller applies the result (switching databases runs in the background)."""
 
-    def __init__(self, ctx: GuiContext, *, language: str, bureau_name: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        ctx: GuiContext,
+        *,
+        language: str,
+        bureau_name: str,
+        font_file: str = "",
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(_("Settings"))
         self.setMinimumWidth(560)
@@ -69,10 +78,19 @@ class SettingsDialog(QDialog):
         self.operator = QLineEdit(ctx.operator)
         self.operator.setPlaceholderText(ctx.actor)
 
+        self.font_file = QLineEdit(font_file)
+        self.font_file.setPlaceholderText(_("Found automatically (宋体, 仿宋, 微软雅黑, WenQuanYi …)"))
+        font_button = QPushButton(_("Choose…"))
+        font_button.clicked.connect(self._choose_font)
+        font_row = QHBoxLayout()
+        font_row.addWidget(self.font_file, 1)
+        font_row.addWidget(font_button)
+
         form = QFormLayout()
         form.addRow(_("Language"), self.language)
         form.addRow(_(data_settings.BUREAU_NAME.title), self.bureau_name)
         form.addRow(_("Operator name (recorded in the audit trail)"), self.operator)
+        form.addRow(_("Chinese font for PDF documents"), font_row)
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("OK"))
@@ -99,10 +117,18 @@ class SettingsDialog(QDialog):
         if path:
             self.database_url.setText(f"sqlite:///{Path(path).as_posix()}")
 
+    def _choose_font(self) -> None:
+        path, _filter = QFileDialog.getOpenFileName(
+            self, _("Chinese font for PDF documents"), "", _("Fonts (*.ttf *.ttc *.otf)")
+        )
+        if path:
+            self.font_file.setText(path)
+
     def result_values(self) -> SettingsResult:
         return SettingsResult(
             database_url=self.database_url.text().strip(),
             language=self.language.currentData(),
             bureau_name=self.bureau_name.text().strip(),
             operator=self.operator.text().strip(),
+            font_file=self.font_file.text().strip(),
         )

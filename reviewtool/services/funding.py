@@ -27,6 +27,7 @@ from reviewtool.core.errors import NotFound, Refused, UserError
 from reviewtool.i18n import _
 from reviewtool.services import audit
 from reviewtool.services.changes import Changes
+from reviewtool.services.panels import vote_labels
 from reviewtool.services.ranking import ranked_applications
 from reviewtool.storage.models import Application, ApplicationArea, Batch, BatchQuota, PanelResult, PriorityArea
 
@@ -61,6 +62,7 @@ class FundingRow:
     quota_key: str | None
     stability: fl.Stability
     funded_under: tuple[str, ...]
+    vote: str = ""  # the meeting vote (会议评审), when one was held
 
     @property
     def funded(self) -> bool:
@@ -89,6 +91,7 @@ class FundingRow:
             "quota": self.quota_key,
             "stability": self.stability.value,
             "funded_under": list(self.funded_under),
+            "vote": self.vote,
         }
 
 
@@ -237,6 +240,7 @@ def funding_view(session: Session, batch_id: int) -> FundingView:
             scores[cid] = value
         scores_by_rule[rule] = scores
     stability = fl.sensitivity(candidates, scores_by_rule, **options)
+    votes = vote_labels(session, batch_id)
 
     rows = []
     position_of = {r.application_id: r for r in ranked.rows}
@@ -273,6 +277,7 @@ def funding_view(session: Session, batch_id: int) -> FundingView:
                 quota_key=entry.quota_key,
                 stability=stability[r.application_id].stability,
                 funded_under=stability[r.application_id].funded_under,
+                vote=votes.get(r.application_id, ""),
             )
         )
     rows.sort(key=lambda row: (row.position is None, row.position or 0, row.number))

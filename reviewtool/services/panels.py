@@ -1348,6 +1348,19 @@ def majority_passes(rule: str, votes_for: int, against: int, abstain: int, eligi
     raise UserError(_("Unknown majority rule {rule}.").format(rule=rule))
 
 
+def vote_labels(session: Session, batch_id: int) -> dict[int, str]:
+    """Application id → its meeting-vote result as shown beside the scores in
+    results and exports, e.g. "通过（赞成 5 · 反对 1 · 弃权 1）"; only applications someone voted on."""
+    labels: dict[int, str] = {}
+    for panel_id in session.scalars(select(Panel.id).where(Panel.batch_id == batch_id).order_by(Panel.id)):
+        for outcome in vote_outcomes(session, panel_id):
+            if outcome.passed is not None:
+                labels[outcome.application_id] = _("{result} (for {f} · against {a} · abstain {b})").format(
+                    result=outcome.label, f=outcome.votes_for, a=outcome.against, b=outcome.abstain
+                )
+    return labels
+
+
 def vote_outcomes(session: Session, panel_id: int) -> list[VoteOutcome]:
     panel = get_panel(session, panel_id)
     rule = (panel.settings or {}).get("majority", DEFAULT_MAJORITY)

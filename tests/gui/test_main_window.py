@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox, QProgressDialog, Q
 from sqlalchemy import insert, select
 
 from conftest_helpers import screenshot_dir, type_text, wait_idle
+from reviewtool.gui import options
 from reviewtool.gui.main_window import MainWindow
 from reviewtool.gui.settings_dialog import SettingsDialog
 from reviewtool.gui.tasks import PROGRESS_DELAY_MS
@@ -131,6 +132,7 @@ def test_settings_dialog_stores_the_bureau_name(window, qtbot, demo_ctx):
     type_text(qtbot, dialog.bureau_name, "海东市科学技术局（测试）")
     dialog.operator.clear()
     type_text(qtbot, dialog.operator, "李娟")
+    type_text(qtbot, dialog.font_file, "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
     ok = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
     qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
     assert dialog.result() == dialog.DialogCode.Accepted
@@ -139,6 +141,7 @@ def test_settings_dialog_stores_the_bureau_name(window, qtbot, demo_ctx):
     with demo_ctx.database.session() as session:
         assert data_settings.get(session, data_settings.BUREAU_NAME) == "海东市科学技术局（测试）"
     assert demo_ctx.actor == "李娟"
+    assert options.PDF_FONT_FILE.read(demo_ctx.settings) == "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
 
 
 def test_settings_menu_opens_the_dialog(window, qtbot, demo_ctx):

@@ -54,6 +54,7 @@ COLUMNS = (
     N_("Cumulative (10k yuan)"),
     N_("Decision"),
     N_("Sensitivity"),
+    N_("Meeting vote"),
     N_("Reason for the amount"),
 )
 AMOUNT_COLUMN = 9
@@ -108,6 +109,7 @@ class FundingModel(RowTableModel):
                 money(r.cumulative) if r.funded else "",
                 r.decision.label() + (f" ({r.quota_key})" if r.quota_key else ""),
                 r.stability.label() if r.score is not None else "",
+                r.vote,
                 r.reason,
             )
             return values[column]

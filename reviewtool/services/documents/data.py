@@ -36,6 +36,7 @@ from reviewtool.services.documents.model import (
     PanelSheet,
     VetoLine,
 )
+from reviewtool.services.panels import vote_labels
 from reviewtool.services.ranking import EXCLUDED_STATUSES
 from reviewtool.services.rubrics import select_rubric_version, spec_of_version
 from reviewtool.storage.models import (
@@ -262,6 +263,7 @@ def panel_sheets(
     results = {
         r.application_id: r for r in session.scalars(select(PanelResult).where(PanelResult.application_id.in_(app_ids)))
     }
+    votes = vote_labels(session, batch_id)
     out: list[PanelSheet] = []
     for app_id in app_ids:
         sheets = counted.get(app_id, [])
@@ -294,6 +296,7 @@ def panel_sheets(
                 flags=tuple(flag_label(f) for f in (result.flags or ())) if result else (),
                 threshold=batch.threshold if batch else None,
                 anonymous=anonymous,
+                vote=votes.get(app_id, ""),
             )
         )
     return out

@@ -212,6 +212,7 @@ def summary_doc(
             funded=r.funded,
             vetoed=r.vetoed,
             stability=r.stability.label() if r.score is not None else "",
+            vote=r.vote,
         )
         for r in view.rows
         if r.funded or not funded_only

@@ -122,6 +122,7 @@ class PanelSheet:
     flags: tuple[str, ...] = ()  # translated flags
     threshold: Decimal | None = None
     anonymous: bool = False
+    vote: str = ""  # the meeting vote, when one was held
 
 
 @dataclass(frozen=True)
@@ -141,6 +142,7 @@ class SummaryRow:
     funded: bool
     vetoed: bool = False
     stability: str = ""  # translated, or ""
+    vote: str = ""  # the meeting vote, when one was held
 
 
 @dataclass(frozen=True)

@@ -324,6 +324,8 @@ def panel_sheet_story(sheet: PanelSheet, st: Styles, *, bureau: str) -> list[Flo
     ]
     if sheet.threshold is not None:
         figures.append((_("Threshold"), fmt_points(sheet.threshold)))
+    if sheet.vote:
+        figures.append((_("Meeting vote"), sheet.vote))
     if sheet.flags:
         figures.append((_("Flags"), _(", ").join(sheet.flags)))
     rows = [[st.p(k, st.cell), st.p(v, st.cell)] for k, v in figures]
@@ -394,6 +396,8 @@ def summary_story(doc: SummaryDoc, st: Styles, *, bureau: str) -> list[Flowable]
     def add(row: SummaryRow) -> None:
         tally = "/".join(str(row.opinions.get(o.value, 0)) for o in Opinion)
         decision = row.decision + (f"\n{row.stability}" if row.stability else "")
+        if row.vote:
+            decision += "\n" + _("Vote: {vote}").format(vote=row.vote)
         rows.append(
             [
                 st.p("" if row.rank is None else str(row.rank), st.cell_center),

@@ -51,6 +51,7 @@ def _funding_sheets(wb, view: FundingView) -> None:
         Column(_("Cumulative (10k yuan)"), "money"),
         Column(_("Decision")),
         Column(_("Sensitivity")),
+        Column(_("Meeting vote"), width=24, wrap=True),
         Column(_("Reason for the amount"), width=30, wrap=True),
     ]
     sheet = TableSheet(ws, columns, title=_("Funding recommendation list — {batch}").format(batch=view.batch))
@@ -73,6 +74,7 @@ def _funding_sheets(wb, view: FundingView) -> None:
                 r.cumulative if r.funded else None,
                 r.decision.label(),
                 r.stability.label() if r.score is not None else "",
+                r.vote,
                 r.reason,
             ]
         )
@@ -91,6 +93,7 @@ def _funding_sheets(wb, view: FundingView) -> None:
             None,
             sum((r.requested for r in view.rows), Decimal(0)),
             view.used,
+            None,
             None,
             None,
             None,

@@ -1,0 +1,56 @@
+"""A meeting vote stands beside the scores in the funding view, the Excel
+funding list, the 评审结果汇总表 and the 项目综合评审意见表."""
+
+from __future__ import annotations
+
+import pypdf
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from reviewtool.core.enums import VoteChoice
+from reviewtool.services import panels
+from reviewtool.services.documents.export import SheetKind, export_sheets, export_summary
+from reviewtool.services.exports.workbooks import export_funding_workbook
+from reviewtool.services.funding import funding_view
+from reviewtool.storage.models import Application, Batch, Panel
+
+
+def _pdf_text(path) -> str:
+    text = "".join(page.extract_text() for page in pypdf.PdfReader(path).pages)
+    return text.replace(" ", "").replace("\n", "")
+
+
+def test_vote_is_shown_beside_the_scores_everywhere(demo_db, tmp_path):
+    with demo_db.session() as session:
+        batch_id = session.scalar(select(Batch.id))
+        panel = session.scalar(select(Panel))
+        members = panels.active_member_ids(session, panel)
+        application = session.scalar(select(Application).where(Application.number == "HDKJ2025-011"))
+        allowed = [e for e in members if panels.panel_conflicts(session, panel, [e]).allowed(application.id, e)]
+        choices = [VoteChoice.FOR] * 5 + [VoteChoice.AGAINST, VoteChoice.ABSTAIN]
+        assert len(allowed) >= len(choices)
+        for expert_id, choice in zip(allowed, choices, strict=False):
+            panels.record_vote(session, panel.id, application.id, expert_id, choice, actor="tester")
+        application_id = application.id
+
+    with demo_db.session() as session:
+        row = next(r for r in funding_view(session, batch_id).rows if r.application_id == application_id)
+        assert row.vote == "通过（赞成 5 · 反对 1 · 弃权 1）"
+        others = [r for r in funding_view(session, batch_id).rows if r.application_id != application_id]
+        assert all(r.vote == "" for r in others)
+
+        workbook = export_funding_workbook(session, batch_id, tmp_path / "funding.xlsx")
+        sheet = load_workbook(workbook).worksheets[0]
+        header_row = next(r for r in sheet.iter_rows(values_only=True) if r and "会议表决" in r)
+        column = header_row.index("会议表决")
+        values = [r[column] for r in sheet.iter_rows(values_only=True) if r and r[1] == "HDKJ2025-011"]
+        assert values == ["通过（赞成 5 · 反对 1 · 弃权 1）"]
+
+        export_summary(session, batch_id, tmp_path / "summary.pdf")
+        assert "会议表决：通过（赞成5·反对1·弃权1）" in _pdf_text(tmp_path / "summary.pdf")
+
+        result = export_sheets(
+            session, batch_id, tmp_path / "panel", kind=SheetKind.PANEL, combined=True, application_ids=[application_id]
+        )
+        text = _pdf_text(result.files[0])
+        assert "会议表决" in text and "通过（赞成5·反对1·弃权1）" in text
