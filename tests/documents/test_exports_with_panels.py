@@ -1,5 +1,6 @@
-"""A meeting vote stands beside the scores in the funding view, the Excel
-funding list, the 评审结果汇总表 and the 项目综合评审意见表."""
+"""Documents that draw on the expert panel: meeting votes beside the scores
+(funding view, Excel list, 评审结果汇总表, 项目综合评审意见表) and blank sheets
+per assigned expert."""
 
 from __future__ import annotations
 
@@ -54,3 +55,35 @@ def test_vote_is_shown_beside_the_scores_everywhere(demo_db, tmp_path):
         )
         text = _pdf_text(result.files[0])
         assert "会议表决" in text and "通过（赞成5·反对1·弃权1）" in text
+
+
+def test_blank_sheets_one_per_assigned_expert(demo_db, tmp_path):
+    """For a paper meeting: one blank 专家评审表 per expert per application, named for the expert."""
+    from reviewtool.core.enums import AssignmentStatus
+    from reviewtool.storage.models import Assignment, Expert
+
+    with demo_db.session() as session:
+        batch_id = session.scalar(select(Batch.id))
+        application = session.scalar(select(Application).where(Application.number == "HDKJ2025-011"))
+        assigned = session.scalars(
+            select(Expert.name)
+            .join(Assignment, Assignment.expert_id == Expert.id)
+            .where(Assignment.application_id == application.id, Assignment.status == AssignmentStatus.ACTIVE)
+        ).all()
+        assert len(assigned) == 5
+        per_expert = export_sheets(
+            session,
+            batch_id,
+            tmp_path / "per-expert",
+            kind=SheetKind.BLANK,
+            per_expert=True,
+            combined=True,
+            application_ids=[application.id],
+        )
+        one = export_sheets(
+            session, batch_id, tmp_path / "one", kind=SheetKind.BLANK, combined=True, application_ids=[application.id]
+        )
+    assert per_expert.documents == 5 and one.documents == 1
+    text = _pdf_text(per_expert.files[0])
+    assert all(name in text for name in assigned)
+    assert text.count("马铃薯脱毒种薯三级繁育体系") >= 5
