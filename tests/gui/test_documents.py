@@ -77,7 +77,9 @@ def test_funding_page_shows_the_line_and_edits_an_amount_with_a_reason(qtbot, sc
     page.table.doubleClicked.emit(index)
     qtbot.waitUntil(lambda: page.model.rows[1].recommended == Decimal("30"), timeout=10000)
     assert "✎" in page.model.index(1, AMOUNT_COLUMN).data()
-    assert page.model.index(1, 13).data() == "与同类项目持平"
+    reason_column = list(page.model.headers).index("Reason for the amount")
+    assert page.model.headers[reason_column - 1] == "Meeting vote"
+    assert page.model.index(1, reason_column).data() == "与同类项目持平"
     with scored_ctx.database.session() as s:
         events = audit.events_for(s, "application", scored_ctx.info.app_ids["HD2026-002"])
         assert events[-1].action == "funding.amount" and events[-1].details["reason"] == "与同类项目持平"
