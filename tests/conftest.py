@@ -63,8 +63,16 @@ def _sqlite_copy(template: Path, folder: Path) -> Database:
 
 
 @pytest.fixture
-def db(sqlite_template, tmp_path) -> Database:
-    """A migrated SQLite database with the shipped plan editions loaded."""
+def db(request, sqlite_template, tmp_path) -> Database:
+    """A migrated SQLite database with the shipped plan editions loaded.
+
+    With ``REVIEWTOOL_TEST_DB_ENGINE=postgresql`` every test using it runs on
+    PostgreSQL instead (a whole-suite check of the second engine, by hand)."""
+    if os.environ.get("REVIEWTOOL_TEST_DB_ENGINE") == "postgresql":
+        database, drop = _pg_clone(request.getfixturevalue("pg_template"))
+        yield database
+        drop()
+        return
     database = _sqlite_copy(sqlite_template, tmp_path)
     yield database
     database.dispose()

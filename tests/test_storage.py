@@ -150,10 +150,13 @@ def test_downgrade_to_base_and_back(any_db: Database):
     assert "application" in inspect(any_db.engine).get_table_names()
 
 
-def test_sqlite_file_uses_wal_and_foreign_keys(db: Database):
-    with db.engine.connect() as connection:
+def test_sqlite_file_uses_wal_and_foreign_keys(sqlite_template, tmp_path):
+    database = Database(f"sqlite:///{(tmp_path / 'wal.sqlite3').as_posix()}")
+    init_database(database)
+    with database.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    database.dispose()
 
 
 def test_fresh_file_is_created_by_init(empty_sqlite_url):
