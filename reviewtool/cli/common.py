@@ -29,6 +29,10 @@ def db_option(command: Callable) -> Callable:
     )(command)
 
 
+def batch_option(command: Callable) -> Callable:
+    return click.option("--batch", "batch_name", required=True, help=_("Batch name or id."))(command)
+
+
 def json_option(command: Callable) -> Callable:
     return click.option("--json", "as_json", is_flag=True, help=_("Print machine-readable JSON."))(command)
 

@@ -3,13 +3,14 @@ review documents as PDF, workbooks as Excel, and the funding line."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
 import click
 from sqlalchemy import select
 
-from reviewtool.cli.common import actor, db_option, emit_json, json_option, open_db
+from reviewtool.cli.common import actor, batch_option, db_option, emit_json, json_option, open_db
 from reviewtool.core.enums import FundingRule
 from reviewtool.core.errors import NotFound, UserError
 from reviewtool.i18n import _
@@ -21,6 +22,13 @@ from reviewtool.services.ranking import find_batch
 from reviewtool.storage.models import Application
 
 FONT_ENV = "REVIEWTOOL_PDF_FONT"
+
+
+def out_file_option(help_text: str) -> Callable:
+    """``--out FILE`` (a file, not a folder), required."""
+    return click.option(
+        "--out", "out_file", required=True, type=click.Path(dir_okay=False, path_type=Path), help=help_text
+    )
 
 
 def register(group: click.Group) -> None:
@@ -65,7 +73,7 @@ def export_group() -> None:
 @export_group.command(
     "sheets", help=_("Write the review sheets of a batch as PDF, one file per application or one combined file.")
 )
-@click.option("--batch", "batch_name", required=True, help=_("Batch name or id."))
+@batch_option
 @click.option(
     "--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path), help=_("Output folder.")
 )
@@ -102,10 +110,8 @@ def sheets_command(batch_name, out_dir, blank, per_expert, anonymous, combined, 
 
 
 @export_group.command("summary", help=_("Write the review results summary of a batch as a landscape PDF."))
-@click.option("--batch", "batch_name", required=True, help=_("Batch name or id."))
-@click.option(
-    "--out", "out_file", required=True, type=click.Path(dir_okay=False, path_type=Path), help=_("PDF file to write.")
-)
+@batch_option
+@out_file_option(_("PDF file to write."))
 @click.option("--by-area", is_flag=True, help=_("Group the table by priority area."))
 @font_option
 @db_option
@@ -119,14 +125,8 @@ def summary_command(batch_name, out_file, by_area, font_file, db_url, as_json):
 
 
 @export_group.command("funding", help=_("Write the funding recommendation list as Excel (.xlsx) or PDF."))
-@click.option("--batch", "batch_name", required=True, help=_("Batch name or id."))
-@click.option(
-    "--out",
-    "out_file",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help=_("File to write (.xlsx or .pdf)."),
-)
+@batch_option
+@out_file_option(_("File to write (.xlsx or .pdf)."))
 @font_option
 @db_option
 @json_option
@@ -149,14 +149,8 @@ def funding_export_command(batch_name, out_file, font_file, db_url, as_json):
 
 
 @export_group.command("matrix", help=_("Write the score matrix (application × expert × criterion) as Excel."))
-@click.option("--batch", "batch_name", required=True, help=_("Batch name or id."))
-@click.option(
-    "--out",
-    "out_file",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help=_("Workbook to write (.xlsx)."),
-)
+@batch_option
+@out_file_option(_("Workbook to write (.xlsx)."))
 @click.option("--anonymous", is_flag=True, help=_("Name the experts 专家1, 专家2 … instead."))
 @db_option
 def matrix_command(batch_name, out_file, anonymous, db_url):
@@ -167,14 +161,8 @@ def matrix_command(batch_name, out_file, anonymous, db_url):
 
 
 @export_group.command("batch", help=_("Write the whole batch's data as one Excel workbook."))
-@click.option("--batch", "batch_name", required=True, help=_("Batch name or id."))
-@click.option(
-    "--out",
-    "out_file",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help=_("Workbook to write (.xlsx)."),
-)
+@batch_option
+@out_file_option(_("Workbook to write (.xlsx)."))
 @db_option
 def batch_command(batch_name, out_file, db_url):
     _require_suffix(out_file, (".xlsx",))
@@ -223,7 +211,7 @@ def funding_group() -> None:
 
 
 @funding_group.command("show", help=_("Print the ranked list with amounts and the funding line."))
-@click.option("--batch", "batch_name", required=True, help=_("Batch name or id."))
+@batch_option
 @db_option
 @json_option
 def funding_show(batch_name, db_url, as_json):
@@ -236,7 +224,7 @@ def funding_show(batch_name, db_url, as_json):
 
 
 @funding_group.command("amount", help=_("Set an application's recommended amount (with a reason)."))
-@click.option("--batch", "batch_name", required=True, help=_("Batch name or id."))
+@batch_option
 @click.option("--application", "number", required=True, help=_("申报编号 of the application."))
 @click.option("--amount", help=_("Amount in 10k yuan; 'default' for the requested amount capped."))
 @click.option("--reason", required=True, help=_("Why the amount changes (kept in the audit trail)."))
@@ -255,7 +243,7 @@ def funding_amount(batch_name, number, amount, reason, db_url):
 @funding_group.command(
     "settings", help=_("Set a batch's budget, per-project maximum and the rule for one that does not fit.")
 )
-@click.option("--batch", "batch_name", required=True, help=_("Batch name or id."))
+@batch_option
 @click.option("--budget", help=_("Budget in 10k yuan ('none' to clear)."))
 @click.option("--cap", help=_("Per-project maximum in 10k yuan ('none' to clear)."))
 @click.option(
@@ -280,7 +268,7 @@ def funding_settings(batch_name, budget, cap, rule, db_url):
 @funding_group.command(
     "quota", help=_("Limit the count or amount for a direction or key industry (no limits: remove it).")
 )
-@click.option("--batch", "batch_name", required=True, help=_("Batch name or id."))
+@batch_option
 @click.option("--area", "area_code", required=True, help=_("Direction or key industry code, e.g. HD-D2 or HD-I06."))
 @click.option("--max-count", type=click.IntRange(min=0), help=_("Most applications recommended in it."))
 @click.option("--max-amount", help=_("Most money recommended in it (10k yuan)."))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from reviewtool.cli.common import actor, db_option, emit_json, json_option, open_db
+from reviewtool.cli.common import actor, batch_option, db_option, emit_json, json_option, open_db
 from reviewtool.core.rubric import points_text
 from reviewtool.i18n import _
 from reviewtool.services import rubrics as service
@@ -124,7 +124,7 @@ def import_command(path: Path, db_url: str | None, as_json: bool) -> None:
 
 @rubric_group.command("attach", help=_("Use a rubric for a batch, optionally only for some categories or areas."))
 @click.argument("code")
-@click.option("--batch", "batch_name", required=True, help=_("Batch name or id."))
+@batch_option
 @click.option("--category", "categories", multiple=True, help=_("Only applications of this category (repeatable)."))
 @click.option("--area", "areas", multiple=True, help=_("Only applications in this area or below it (repeatable)."))
 @click.option("--priority", type=int, help=_("Higher priorities are tried first."))

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import click
 
-from reviewtool.cli.common import db_option, emit_json, json_option, open_db
+from reviewtool.cli.common import batch_option, db_option, emit_json, json_option, open_db
 from reviewtool.core.rubric import points_text
 from reviewtool.core.scoring import flag_label
 from reviewtool.i18n import _
@@ -28,7 +28,7 @@ def _fmt(value: Decimal | None) -> str:
 
 
 @scores_group.command("export", help=_("Print every score sheet of a batch and the panel results."))
-@click.option("--batch", "batch_name", required=True, help=_("Batch name or id."))
+@batch_option
 @db_option
 @json_option
 def export_command(batch_name: str, db_url: str | None, as_json: bool) -> None:
@@ -48,7 +48,7 @@ def export_command(batch_name: str, db_url: str | None, as_json: bool) -> None:
 
 
 @scores_group.command("ranking", help=_("Print the ranked view of a batch."))
-@click.option("--batch", "batch_name", required=True, help=_("Batch name or id."))
+@batch_option
 @click.option("--rule", type=click.Choice(RULES), default="final", show_default=True, help=_("Figure to rank on."))
 @click.option("--area", "area_code", help=_("Only applications in this priority area or below it."))
 @click.option("--threshold", type=Decimal, help=_("Recommendation threshold (default: the batch's, 70)."))

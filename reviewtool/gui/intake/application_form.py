@@ -11,7 +11,7 @@ from __future__ import annotations
 import tempfile
 from decimal import Decimal
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QUrl
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -41,6 +41,7 @@ from reviewtool.core.intake.fields import CATEGORIES, COUNTIES, FIELDS
 from reviewtool.core.intake.form import ApplicationForm, validate_form
 from reviewtool.core.intake.values import format_month, parse_month
 from reviewtool.gui.context import GuiContext
+from reviewtool.gui.row_table_model import RowTableModel
 from reviewtool.i18n import N_, _
 from reviewtool.services import application_edit, attachments, tagging
 from reviewtool.services.taxonomy import list_areas
@@ -84,36 +85,18 @@ BUDGET_LINES = [f.key.split(":", 1)[1] for f in FIELDS if f.kind == "budget"]
 OUTPUTS = [f.key.split(":", 1)[1] for f in FIELDS if f.kind == "output"]
 
 
-class AttachmentsModel(QAbstractTableModel):
-    HEADERS = (N_("File"), N_("Kind"), N_("Size"), N_("Added by"), N_("SHA-256"))
+class AttachmentsModel(RowTableModel):
+    """The application's ``AttachmentRow``s."""
 
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self._rows: list[attachments.AttachmentRow] = []
-
-    def set_rows(self, rows) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
+    headers = (N_("File"), N_("Kind"), N_("Size"), N_("Added by"), N_("SHA-256"))
 
     def attachment(self, row: int) -> attachments.AttachmentRow:
-        return self._rows[row]
-
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt API
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return _(self.HEADERS[section])
-        return None
+        return self.rows[row]
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
             return None
-        row = self._rows[index.row()]
+        row = self.rows[index.row()]
         if row.size < 1024:
             size = f"{row.size} B"
         elif row.size < 1024 * 1024:

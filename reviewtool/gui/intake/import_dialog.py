@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from reviewtool.gui.context import GuiContext
+from reviewtool.gui.row_table_model import RowTableModel
 from reviewtool.i18n import N_, _
 from reviewtool.services import intake as intake_service
 from reviewtool.services.applications import list_batches
@@ -45,31 +46,13 @@ COLORS = {"create": "#e8f5e9", "update": "#fff8e1", "reject": "#ffebee", "unchan
 PREVIEW_COLUMNS = (N_("Row"), N_("Action"), N_("No."), N_("Project title"), N_("Applicant unit"), N_("Details"))
 
 
-class PreviewModel(QAbstractTableModel):
+class PreviewModel(RowTableModel):
     """The rows of an import preview (plain ``RowOutcome`` values)."""
 
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self._rows: list[intake_service.RowOutcome] = []
-
-    def set_rows(self, rows) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
+    headers = PREVIEW_COLUMNS
 
     def outcome(self, row: int) -> intake_service.RowOutcome:
-        return self._rows[row]
-
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt API
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(PREVIEW_COLUMNS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return _(PREVIEW_COLUMNS[section])
-        return None
+        return self.rows[row]
 
     @staticmethod
     def details(outcome, *, full: bool = False) -> str:
@@ -90,7 +73,7 @@ class PreviewModel(QAbstractTableModel):
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return None
-        outcome = self._rows[index.row()]
+        outcome = self.rows[index.row()]
         column = index.column()
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             values = (
