@@ -24,7 +24,7 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_array
 
-from reviewtool.core.assignment import COST_NO_MATCH, balance_cost, balanced, plan_cost
+from reviewtool.core.panels.assignment import COST_NO_MATCH, balance_cost, balanced, plan_cost
 
 
 def problem(n_apps: int, n_experts: int, seed: int = 7):

@@ -23,9 +23,10 @@ from pathlib import Path
 from openpyxl import Workbook, load_workbook
 
 from reviewtool.core.intake.fields import COUNTIES, column_specs
-from reviewtool.core.xlsx_table import read_table
+from reviewtool.core.tables.read import read_table
 from reviewtool.services.applications import ApplicationQuery, count_applications, fetch_applications
-from reviewtool.services.intake import ImportOptions, import_applications
+from reviewtool.services.intake.import_result import ImportOptions
+from reviewtool.services.intake.importer import import_applications
 from reviewtool.services.setup import init_database
 from reviewtool.storage.database import Database
 
@@ -99,7 +100,7 @@ def main() -> None:
                 result = import_applications(session, path, ImportOptions(batch="基准批次"), actor="bench")
             assert result.written and result.count("create") == args.rows, result.counts()
 
-        from reviewtool.services.tagging import suggester
+        from reviewtool.services.intake.tagging import suggester
 
         def build_suggester():
             with database.session() as session:

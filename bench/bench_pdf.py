@@ -27,7 +27,7 @@ import yaml
 from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate
 
 from reviewtool.core.enums import Opinion
-from reviewtool.core.rubric import parse_rubric
+from reviewtool.core.scoring.rubric_check import parse_rubric
 from reviewtool.paths import resource_path
 from reviewtool.services.documents.data import _criteria
 from reviewtool.services.documents.fonts import document_fonts

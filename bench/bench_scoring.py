@@ -27,8 +27,8 @@ from pathlib import Path
 import yaml
 
 from reviewtool.core.enums import Opinion
-from reviewtool.core.rubric import parse_rubric
-from reviewtool.core.scoring import SheetFigure, SheetInput, evaluate_sheet, panel_figures
+from reviewtool.core.scoring.maths import SheetFigure, SheetInput, evaluate_sheet, panel_figures
+from reviewtool.core.scoring.rubric_check import parse_rubric
 from reviewtool.paths import resource_path
 
 
@@ -92,7 +92,7 @@ def main() -> None:
     from sqlalchemy import select
 
     from reviewtool.services.demo import load_demo
-    from reviewtool.services.ranking import ranked_applications
+    from reviewtool.services.scoring.ranking import ranked_applications
     from reviewtool.services.setup import init_database
     from reviewtool.storage.database import Database
     from reviewtool.storage.models import Batch

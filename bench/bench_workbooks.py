@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from panels.conftest import BATCH, attach_general_rubric, build_world
 from panels.test_workbooks import fill
-from reviewtool.services import panels, workbooks
+from reviewtool.services.panels import assignment, draw, panel, workbook_export, workbook_import
 from reviewtool.services.setup import init_database
 from reviewtool.storage.database import Database
 
@@ -67,24 +67,24 @@ def main() -> None:
         with db.session() as s:
             w = build_world(s, n_apps=args.apps, n_experts=args.experts + 6)
             attach_general_rubric(s, w.batch_id)
-            panel_id, _c = panels.create_panel(s, BATCH, "bench", actor="bench")
-            panels.draw_panel(s, panel_id, args.experts, seed="bench", actor="bench")
-            panels.apply_assignment(s, panel_id, actor="bench", mode="whole")
+            panel_id, _c = panel.create_panel(s, BATCH, "bench", actor="bench")
+            draw.draw_panel(s, panel_id, args.experts, seed="bench", actor="bench")
+            assignment.apply_assignment(s, panel_id, actor="bench", mode="whole")
         start = time.perf_counter()
         with db.session() as s:
-            files = workbooks.export_workbooks(s, panel_id, tmp / "out", actor="bench")
+            files = workbook_export.export_workbooks(s, panel_id, tmp / "out", actor="bench")
         export = time.perf_counter() - start
         for f in files:
             fill(f.path)
         start = time.perf_counter()
         with db.session() as s:
-            report = workbooks.import_workbooks(s, [tmp / "out"], actor="bench")
+            report = workbook_import.import_workbooks(s, [tmp / "out"], actor="bench")
         first = time.perf_counter() - start
         assert report.ok, [f.errors for f in report.files]
         sheets = sum(f.count("new") for f in report.files)
         start = time.perf_counter()
         with db.session() as s:
-            again = workbooks.import_workbooks(s, [tmp / "out"], actor="bench")
+            again = workbook_import.import_workbooks(s, [tmp / "out"], actor="bench")
         second = time.perf_counter() - start
         assert all(f.count("unchanged") == len(f.rows) for f in again.files)
         columns = 2 + 3 + 16 + 3

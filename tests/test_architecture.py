@@ -65,3 +65,87 @@ def test_the_gui_package_really_is_detected():
     """Guard against the scan above silently scanning nothing."""
     gui_files = [p for p in PACKAGE.rglob("*.py") if "gui" in p.relative_to(PACKAGE).parts]
     assert any("PySide6" in _imported_roots(p) for p in gui_files)
+
+
+# -- one feature, one name; small modules; no cycles ---------------------------------
+
+MAX_MODULE_LINES = 700
+#: Feature folders of the GUI; each has the same name in services/ and cli/.
+GUI_FEATURES = ("intake", "experts", "panels", "scoring", "funding", "documents")
+
+
+def test_no_module_is_over_700_lines():
+    long = {
+        str(p.relative_to(PACKAGE)): n
+        for p in PACKAGE.rglob("*.py")
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
+    }
+    assert long == {}
+
+
+def test_every_gui_feature_has_the_same_name_in_services_and_cli():
+    gui = {p.name for p in (PACKAGE / "gui").iterdir() if (p / "__init__.py").is_file()} - {"widgets"}
+    assert gui == set(GUI_FEATURES)
+    for feature in GUI_FEATURES:
+        assert (PACKAGE / "services" / feature).is_dir() or (PACKAGE / "services" / f"{feature}.py").is_file(), feature
+        assert (PACKAGE / "cli" / f"{feature}.py").is_file(), feature
+
+
+def _import_graph() -> dict[str, set[str]]:
+    """Module → the reviewtool modules it imports anywhere in its body (function-level imports too)."""
+    import grimp
+
+    graph = grimp.build_graph("reviewtool", cache_dir=None)
+    return {m: set(graph.find_modules_directly_imported_by(m)) for m in graph.modules}
+
+
+def _cycles(edges: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components with more than one module (Tarjan, iterative)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+    counter = 0
+    for root in sorted(edges):
+        if root in index:
+            continue
+        work = [(root, iter(sorted(edges[root])))]
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is None:
+                work.pop()
+                if work:
+                    low[work[-1][0]] = min(low[work[-1][0]], low[node])
+                if low[node] == index[node]:
+                    component = []
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        component.append(member)
+                        if member == node:
+                            break
+                    if len(component) > 1:
+                        found.append(sorted(component))
+            elif child not in index:
+                index[child] = low[child] = counter
+                counter += 1
+                stack.append(child)
+                on_stack.add(child)
+                work.append((child, iter(sorted(edges.get(child, ())))))
+            elif child in on_stack:
+                low[node] = min(low[node], index[child])
+    return found
+
+
+def test_the_cycle_finder_finds_a_cycle():
+    assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_no_import_cycle_between_modules():
+    assert _cycles(_import_graph()) == []

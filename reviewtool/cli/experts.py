@@ -9,7 +9,7 @@ import click
 from reviewtool.cli.common import actor, db_option, emit_json, json_option, open_db
 from reviewtool.core.enums import ExpertStatus
 from reviewtool.i18n import _
-from reviewtool.services import experts as service
+from reviewtool.services.experts import pool, pool_workbook
 
 
 def register(group: click.Group) -> None:
@@ -28,7 +28,7 @@ def experts_group() -> None:
 @json_option
 def import_command(path: Path, dry_run: bool, db_url: str | None, as_json: bool) -> None:
     with open_db(db_url).session() as session:
-        result = service.import_pool(session, path, actor=actor(), dry_run=dry_run)
+        result = pool_workbook.import_pool(session, path, actor=actor(), dry_run=dry_run)
     if as_json:
         emit_json(result.as_json())
         return
@@ -45,11 +45,11 @@ def import_command(path: Path, dry_run: bool, db_url: str | None, as_json: bool)
 @db_option
 def export_command(path: Path, no_contact: bool, template: bool, db_url: str | None) -> None:
     if template:
-        service.write_template(path)
+        pool_workbook.write_template(path)
         click.echo(_("Template written to {path}").format(path=path))
         return
     with open_db(db_url).session() as session:
-        saved, count = service.export_pool(session, path, actor=actor(), with_contact=not no_contact)
+        saved, count = pool_workbook.export_pool(session, path, actor=actor(), with_contact=not no_contact)
     click.echo(_("Exported {count} experts to {path}").format(count=count, path=saved))
 
 
@@ -65,7 +65,7 @@ def list_command(
 ) -> None:
     status = None if suspended is None else (ExpertStatus.SUSPENDED if suspended else ExpertStatus.ACTIVE)
     with open_db(db_url).session() as session:
-        rows = service.list_experts(
+        rows = pool.list_experts(
             session, text=search, status=status, area_code=area_code, with_contact=contact, with_relations=True
         )
     if as_json:

@@ -9,10 +9,10 @@ import click
 from reviewtool.cli.common import actor, db_option, emit_json, json_option, open_db
 from reviewtool.core.errors import UserError
 from reviewtool.i18n import _
-from reviewtool.services import intake as intake_service
-from reviewtool.services.intake_template import write_template
+from reviewtool.services.intake import import_result, importer
+from reviewtool.services.intake.tagging import suggest_areas
+from reviewtool.services.intake.template import write_template
 from reviewtool.services.progress import Progress
-from reviewtool.services.tagging import suggest_areas
 
 
 def _stderr_progress() -> Progress:
@@ -36,8 +36,8 @@ def _stderr_progress() -> Progress:
 @click.option("--dry-run", is_flag=True, help=_("Only report what would be imported, updated and rejected."))
 @click.option(
     "--existing",
-    type=click.Choice([intake_service.EXISTING_UPDATE, intake_service.EXISTING_REJECT]),
-    default=intake_service.EXISTING_UPDATE,
+    type=click.Choice([import_result.EXISTING_UPDATE, import_result.EXISTING_REJECT]),
+    default=import_result.EXISTING_UPDATE,
     show_default=True,
     help=_("A row whose number is already in the batch: update that application, or reject the row."),
 )
@@ -62,7 +62,7 @@ def import_command(
     db_url: str | None,
     as_json: bool,
 ) -> None:
-    options = intake_service.ImportOptions(
+    options = import_result.ImportOptions(
         batch=batch,
         existing=existing,
         accept_probable_duplicates=accept_duplicates,
@@ -73,7 +73,7 @@ def import_command(
     )
     database = open_db(db_url)
     with database.session() as session:
-        result = intake_service.import_applications(
+        result = importer.import_applications(
             session, file, options, actor=actor(), progress=Progress() if as_json else _stderr_progress()
         )
     if not as_json and sys.stderr.isatty():
@@ -86,7 +86,7 @@ def import_command(
         click.get_current_context().exit(1)
 
 
-def _print_result(result: intake_service.ImportResult) -> None:
+def _print_result(result: import_result.ImportResult) -> None:
     counts = result.counts()
     click.echo(
         _("{file}, sheet {sheet} (header row {header}) → batch {batch}").format(
@@ -164,7 +164,7 @@ def _application_id(session, batch: str | None, number: str) -> int:
     from sqlalchemy import select
 
     from reviewtool.core.errors import NotFound
-    from reviewtool.services.intake import resolve_batch
+    from reviewtool.services.intake.batch_choice import resolve_batch
     from reviewtool.storage.models import Application
 
     found, name, missing = resolve_batch(session, batch, create=False)
@@ -197,7 +197,7 @@ def formal_review_command(
     db_url: str | None,
     as_json: bool,
 ) -> None:
-    from reviewtool.services import formal_review
+    from reviewtool.services.intake import formal_review
 
     database = open_db(db_url)
     with database.session() as session:

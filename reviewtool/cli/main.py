@@ -58,12 +58,12 @@ def _feature_registrars():
 #: CLI modules added by later features (each has ``register(group)``).
 FEATURE_MODULES: list[str] = [
     "reviewtool.cli.intake",
-    "reviewtool.cli.rubrics",
-    "reviewtool.cli.scores",
-    "reviewtool.cli.exports",
+    "reviewtool.cli.scoring",
+    "reviewtool.cli.documents",
+    "reviewtool.cli.funding",
     "reviewtool.cli.experts",
     "reviewtool.cli.panels",
-    "reviewtool.cli.workbooks",
+    "reviewtool.cli.backup",
 ]
 
 

@@ -11,7 +11,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from reviewtool.gui.context import GuiContext
 from reviewtool.i18n import N_, _
 from reviewtool.services.applications import ApplicationQuery, ApplicationRow, count_applications, fetch_applications
-from reviewtool.services.tagging import suggested_primary
+from reviewtool.services.intake.tagging import suggested_primary
 
 PAGE_SIZE = 200
 

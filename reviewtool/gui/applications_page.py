@@ -205,7 +205,7 @@ class ApplicationsPage(QWidget):
 
     def pass_selected(self, ids: list[int], *, confirm: bool = True) -> None:
         """Formal review passed on every item, for several applications at once."""
-        from reviewtool.services.formal_review import pass_all
+        from reviewtool.services.intake.formal_review import pass_all
 
         if confirm and (
             QMessageBox.question(
@@ -225,7 +225,7 @@ class ApplicationsPage(QWidget):
         )
 
     def confirm_suggested(self, ids: list[int]) -> None:
-        from reviewtool.services.tagging import confirm_suggestions
+        from reviewtool.services.intake.tagging import confirm_suggestions
 
         if not ids:
             self.status_message.emit(_("Select an application first."))
@@ -285,7 +285,7 @@ class ApplicationsPage(QWidget):
         self.last_dialog = dialog
 
     def save_template(self) -> None:
-        from reviewtool.services.intake_template import write_template
+        from reviewtool.services.intake.template import write_template
 
         path, _filter = QFileDialog.getSaveFileName(
             self, _("Save the import template"), _("application-import-template.xlsx"), _("Workbooks (*.xlsx)")

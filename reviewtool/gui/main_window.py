@@ -23,8 +23,8 @@ from reviewtool.gui import options
 from reviewtool.gui.applications_page import ApplicationsPage
 from reviewtool.gui.areas_page import AreasPage
 from reviewtool.gui.context import GuiContext
-from reviewtool.gui.documents.funding_page import FundingPage
 from reviewtool.gui.experts.pool_page import ExpertPoolPage
+from reviewtool.gui.funding.funding_page import FundingPage
 from reviewtool.gui.panels.panel_page import PanelPage
 from reviewtool.gui.scoring.ranking_page import RankingPage
 from reviewtool.i18n import _

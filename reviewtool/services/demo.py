@@ -21,15 +21,7 @@ from reviewtool.paths import resource_path
 from reviewtool.services import audit
 from reviewtool.services.progress import NEVER_CANCELLED, NO_PROGRESS, CancelToken, Progress
 from reviewtool.services.taxonomy import area_ids_by_code
-from reviewtool.storage.models import (
-    Application,
-    ApplicationArea,
-    AvoidRequest,
-    Batch,
-    Expert,
-    ExpertField,
-    Unit,
-)
+from reviewtool.storage.models import Application, ApplicationArea, AvoidRequest, Batch, Expert, ExpertField, Unit
 
 
 @dataclass(frozen=True)
@@ -191,19 +183,21 @@ def load_demo(
 
 def _demo_scoring(session: Session, batch_id: int, *, actor: str) -> None:
     """Shipped rubrics on the demo batch (ecological one for HD-D1 / QH-E) and demo score sheets."""
-    from reviewtool.services import rubrics, scoresheets
+    from reviewtool.services.scoring import demo_sheets, rubric_batches, rubrics
 
     rubrics.install_shipped_rubrics(session, actor=actor)
-    rubrics.attach_rubric(session, batch_id, "haidong-general", actor=actor)
-    rubrics.attach_rubric(session, batch_id, "haidong-ecology", actor=actor, area_codes=["HD-D1", "QH-E1", "QH-E2"])
-    scoresheets.create_demo_sheets(session, batch_id, actor=actor)
+    rubric_batches.attach_rubric(session, batch_id, "haidong-general", actor=actor)
+    rubric_batches.attach_rubric(
+        session, batch_id, "haidong-ecology", actor=actor, area_codes=["HD-D1", "QH-E1", "QH-E2"]
+    )
+    demo_sheets.create_demo_sheets(session, batch_id, actor=actor)
     _demo_panel(session, batch_id, actor=actor)
 
 
 def _demo_panel(session: Session, batch_id: int, *, actor: str) -> None:
     """A remote-review panel whose members and assignments are the demo sheets' reviewers,
     so the panel screens show a review in progress."""
-    from reviewtool.services import panels
+    from reviewtool.services.panels import assignment, membership, panel
     from reviewtool.storage.models import ScoreSheet
 
     pairs = session.execute(
@@ -214,11 +208,11 @@ def _demo_panel(session: Session, batch_id: int, *, actor: str) -> None:
     ).all()
     if not pairs:
         return
-    panel_id, _changes = panels.create_panel(session, batch_id, _("Panel 1"), actor=actor)
+    panel_id, _changes = panel.create_panel(session, batch_id, _("Panel 1"), actor=actor)
     for expert_id in sorted({expert_id for _application, expert_id in pairs}):
-        panels.add_member(session, panel_id, expert_id, _("Demonstration data"), actor=actor)
+        membership.add_member(session, panel_id, expert_id, _("Demonstration data"), actor=actor)
     for application_id, expert_id in pairs:
-        panels.add_assignment(session, panel_id, application_id, expert_id, actor=actor)
+        assignment.add_assignment(session, panel_id, application_id, expert_id, actor=actor)
     # Where the demo review stands: scored where sheets came in, in review elsewhere.
     scored = {application_id for application_id, _expert in pairs}
     for application in session.scalars(select(Application).where(Application.batch_id == batch_id)):

@@ -1,6 +1,6 @@
 """The funding recommendation (拟立项项目清单) of a batch.
 
-- ``funding_view`` ranks the batch (``services.ranking``, the rule in force),
+- ``funding_view`` ranks the batch (``services.scoring.ranking``, the rule in force),
   draws the funding line (``core.funding``) with the batch's budget,
   per-project cap, rule and quotas, marks each application's sensitivity to
   the panel rule (mean / trimmed mean / median), and totals the line per
@@ -27,8 +27,8 @@ from reviewtool.core.errors import NotFound, Refused, UserError
 from reviewtool.i18n import _
 from reviewtool.services import audit
 from reviewtool.services.changes import Changes
-from reviewtool.services.panels import vote_labels
-from reviewtool.services.ranking import ranked_applications
+from reviewtool.services.panels.votes import vote_labels
+from reviewtool.services.scoring.ranking import ranked_applications
 from reviewtool.storage.models import Application, ApplicationArea, Batch, BatchQuota, PanelResult, PriorityArea
 
 SENSITIVITY_RULES = ("mean", "trimmed_mean", "median")

@@ -2,7 +2,7 @@
 
 Units, experts and applications are inserted as rows (intake is another
 feature); the rubric and the score sheets go through the scoring feature's
-services (``services.rubrics``, ``services.scoresheets``), so the sheets,
+services (``services.scoring``), so the sheets,
 totals and panel results are exactly what that feature stores.
 """
 
@@ -14,7 +14,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from reviewtool.core.enums import AreaRole, FundingRule, Opinion, TagSource
-from reviewtool.services import rubrics, scoresheets
+from reviewtool.services.scoring import rubric_batches, rubrics, sheet_edits, sheets
 from reviewtool.storage.models import Application, ApplicationArea, Batch, Expert, PriorityArea, Unit
 
 BATCH = "2026年海东市科技计划项目"
@@ -51,7 +51,7 @@ def build_scored_batch(session, *, budget="150", cap="50") -> ScoredBatch:
     )
     session.add(batch)
     session.flush()
-    rubrics.attach_rubric(session, batch.id, "haidong-general", actor="tester")
+    rubric_batches.attach_rubric(session, batch.id, "haidong-general", actor="tester")
     unit = Unit(name="海东市高原渔业科技有限公司")
     expert_unit = Unit(name="青海大学")
     session.add_all([unit, expert_unit])
@@ -105,14 +105,14 @@ def build_scored_batch(session, *, budget="150", cap="50") -> ScoredBatch:
             comments["C2"] = "创新性<突出> & 有特色"
             if level >= 5:
                 comments = {key: "不足" for key in CRITERIA}
-            data = scoresheets.sheet_input_from_mapping(
+            data = sheets.sheet_input_from_mapping(
                 points=points,
                 comments=comments,
                 vetoes={"V1": False, "V2": False, "V3": False},
                 opinion=opinion,
                 written_opinion=f"第{experts.index(expert) + 1}位专家意见：研究基础较好。",
             )
-            scoresheets.save_sheet(
+            sheet_edits.save_sheet(
                 session,
                 application_id=app.id,
                 reviewer_id=expert.id,

@@ -9,10 +9,11 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from reviewtool.core.enums import VoteChoice
-from reviewtool.services import panels
 from reviewtool.services.documents.export import SheetKind, export_sheets, export_summary
 from reviewtool.services.exports.workbooks import export_funding_workbook
 from reviewtool.services.funding import funding_view
+from reviewtool.services.panels import conflicts, votes
+from reviewtool.services.panels import panel as panels_panel
 from reviewtool.storage.models import Application, Batch, Panel
 
 
@@ -25,13 +26,13 @@ def test_vote_is_shown_beside_the_scores_everywhere(demo_db, tmp_path):
     with demo_db.session() as session:
         batch_id = session.scalar(select(Batch.id))
         panel = session.scalar(select(Panel))
-        members = panels.active_member_ids(session, panel)
+        members = panels_panel.active_member_ids(session, panel)
         application = session.scalar(select(Application).where(Application.number == "HDKJ2025-011"))
-        allowed = [e for e in members if panels.panel_conflicts(session, panel, [e]).allowed(application.id, e)]
+        allowed = [e for e in members if conflicts.panel_conflicts(session, panel, [e]).allowed(application.id, e)]
         choices = [VoteChoice.FOR] * 5 + [VoteChoice.AGAINST, VoteChoice.ABSTAIN]
         assert len(allowed) >= len(choices)
         for expert_id, choice in zip(allowed, choices, strict=False):
-            panels.record_vote(session, panel.id, application.id, expert_id, choice, actor="tester")
+            votes.record_vote(session, panel.id, application.id, expert_id, choice, actor="tester")
         application_id = application.id
 
     with demo_db.session() as session:

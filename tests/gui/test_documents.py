@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication
 from conftest_helpers import screenshot_dir, type_text, wait_idle
 from reviewtool.core.funding import Decision, Stability
 from reviewtool.gui.documents.export_dialog import ExportDialog
-from reviewtool.gui.documents.funding_page import AMOUNT_COLUMN, AmountDialog, FundingPage, QuotaDialog
+from reviewtool.gui.funding.funding_page import AMOUNT_COLUMN, AmountDialog, FundingPage, QuotaDialog
 from reviewtool.services import audit
 
 _spec = importlib.util.spec_from_file_location(

@@ -162,7 +162,7 @@ def test_form_validates_as_you_type_and_saves(gui_ctx, qtbot, batch_id, tmp_path
 
 def test_formal_review_dialog_requires_a_reason(gui_ctx, qtbot, batch_id):
     from reviewtool.core.intake.form import ApplicationForm
-    from reviewtool.services.application_edit import create_application
+    from reviewtool.services.intake.edit import create_application
 
     with gui_ctx.database.session() as session:
         app_id, _ = create_application(
@@ -203,7 +203,7 @@ def test_page_has_intake_actions_and_category_filter(gui_ctx, qtbot, batch_id):
 
 def test_checklist_editor_adds_renames_and_retires_items(gui_ctx, qtbot, batch_id):
     from reviewtool.gui.intake.checklist_dialog import ChecklistDialog
-    from reviewtool.services.formal_review import ensure_checklist
+    from reviewtool.services.intake.formal_review import ensure_checklist
 
     dialog = ChecklistDialog(gui_ctx, batch_id)
     qtbot.addWidget(dialog)
@@ -230,7 +230,7 @@ def test_checklist_editor_adds_renames_and_retires_items(gui_ctx, qtbot, batch_i
 
 def test_several_selected_applications_pass_formal_review_at_once(gui_ctx, qtbot, batch_id):
     from reviewtool.core.intake.form import ApplicationForm
-    from reviewtool.services.application_edit import create_application
+    from reviewtool.services.intake.edit import create_application
 
     with gui_ctx.database.session() as session:
         ids = [
@@ -258,7 +258,8 @@ def test_several_selected_applications_pass_formal_review_at_once(gui_ctx, qtbot
 
 
 def test_list_shows_suggested_areas_and_confirms_them(gui_ctx, qtbot, tmp_path):
-    from reviewtool.services.intake import ImportOptions, import_applications
+    from reviewtool.services.intake.import_result import ImportOptions
+    from reviewtool.services.intake.importer import import_applications
 
     with gui_ctx.database.session() as session:
         import_applications(session, grouped_workbook(tmp_path / "s.xlsx"), ImportOptions(batch=BATCH), actor="t")

@@ -15,8 +15,8 @@ from reviewtool.core.enums import ExpertStatus
 from reviewtool.gui.experts.pool_page import ExpertPoolPage
 from reviewtool.gui.panels.dialogs import AddReviewerDialog, NewPanelDialog, VoteDialog
 from reviewtool.gui.panels.panel_page import PanelPage
-from reviewtool.gui.panels.reason_dialog import ReasonDialog
-from reviewtool.services import panels
+from reviewtool.gui.widgets.reason_dialog import ReasonDialog
+from reviewtool.services.panels import panel
 from reviewtool.storage.models import Assignment, AvoidRequest, Expert, ScoreSheet
 
 pytestmark = pytest.mark.gui
@@ -108,7 +108,7 @@ def test_expert_pool_page_create_and_suspend(world_ctx, qtbot):
 def test_panel_page_draw_assign_workbooks_finalise(world_ctx, qtbot, tmp_path, no_error_boxes):
     ctx, w = world_ctx
     with ctx.database.session() as s:
-        panels.create_panel(s, BATCH, "第一组", actor="t")
+        panel.create_panel(s, BATCH, "第一组", actor="t")
     page = PanelPage(ctx)
     qtbot.addWidget(page)
     page.resize(1200, 700)
@@ -174,7 +174,7 @@ def test_panel_page_draw_assign_workbooks_finalise(world_ctx, qtbot, tmp_path, n
     with ctx.database.session() as s:
         app = w.apps["HD2026-003"]
         on_it = set(s.scalars(select(Assignment.expert_id).where(Assignment.application_id == app)))
-        member = next(e for e in panels.active_member_ids(s, panels.find_panel(s, BATCH)) if e not in on_it)
+        member = next(e for e in panel.active_member_ids(s, panel.find_panel(s, BATCH)) if e not in on_it)
         s.add(AvoidRequest(application_id=app, expert_id=member, expert_name="x"))
     dialog = AddReviewerDialog([(app, "HD2026-003")], [(member, "m")], page)
     qtbot.addWidget(dialog)

@@ -14,13 +14,13 @@ from reviewtool.core.enums import Opinion, SheetSource, SheetStatus
 from reviewtool.gui.scoring.ranking_page import RankingPage
 from reviewtool.gui.scoring.rubric_editor import RubricEditorDialog
 from reviewtool.gui.scoring.score_entry import ScoreEntryWindow
-from reviewtool.services import rubrics as rubric_service
+from reviewtool.services.scoring import rubric_batches, rubrics
 from reviewtool.storage.models import Application, Expert, PanelResult, RubricVersion, ScoreSheet
 
 
 def general_document(ctx) -> dict:
     with ctx.database.session() as s:
-        return rubric_service.spec_of_version(rubric_service.get_version(s, "haidong-general")).as_dict()
+        return rubrics.spec_of_version(rubrics.get_version(s, "haidong-general")).as_dict()
 
 
 def unscored_application_and_expert(ctx) -> tuple[int, int, str]:
@@ -28,7 +28,7 @@ def unscored_application_and_expert(ctx) -> tuple[int, int, str]:
         scored = select(ScoreSheet.application_id)
         candidates = s.scalars(select(Application).where(Application.id.not_in(scored)).order_by(Application.number))
         app = next(
-            a for a in candidates if rubric_service.select_rubric_version(s, a.id).rubric.code == "haidong-general"
+            a for a in candidates if rubric_batches.select_rubric_version(s, a.id).rubric.code == "haidong-general"
         )
         expert = s.scalars(
             select(Expert).where(Expert.is_staff.is_(False), Expert.unit_id != app.unit_id).order_by(Expert.id)
@@ -84,12 +84,12 @@ def test_rubric_editor_validates_live_and_saves_a_new_version(demo_ctx, qtbot):
     assert result.created_version and result.version == 2  # v1 is used by the demo sheets
     wait_idle(qtbot, demo_ctx)
     with demo_ctx.database.session() as s:
-        v2 = rubric_service.get_version(s, "haidong-general")
-        spec = rubric_service.spec_of_version(v2)
+        v2 = rubrics.get_version(s, "haidong-general")
+        spec = rubrics.spec_of_version(v2)
         assert [c.key for c in spec.criteria][6] == "C8"
         assert spec.criterion("C8").title == "进度安排、组织管理与风险应对"
         v1 = s.scalar(select(RubricVersion).where(RubricVersion.rubric_id == v2.rubric_id, RubricVersion.number == 1))
-        assert rubric_service.spec_of_version(v1).criterion("C8").title == "进度安排与组织管理"
+        assert rubrics.spec_of_version(v1).criterion("C8").title == "进度安排与组织管理"
 
 
 def test_score_entry_by_keyboard(demo_ctx, qtbot):
@@ -243,14 +243,14 @@ def test_rubrics_dialog_attaches_a_rubric_to_a_batch(demo_ctx, qtbot, monkeypatc
 def test_locked_sheet_is_read_only_until_reopened_with_a_reason(demo_ctx, qtbot, monkeypatch):
     from PySide6.QtWidgets import QInputDialog
 
-    from reviewtool.services import scoresheets
+    from reviewtool.services.scoring import sheet_edits
     from reviewtool.storage.models import AuditEvent
 
     with demo_ctx.database.session() as s:
         sheet = s.scalars(
             select(ScoreSheet).where(ScoreSheet.status == SheetStatus.SUBMITTED, ScoreSheet.vetoed.is_(False))
         ).first()
-        scoresheets.set_sheet_locked(s, sheet.id, True, actor="组长", reason="专家组定稿")
+        sheet_edits.set_sheet_locked(s, sheet.id, True, actor="组长", reason="专家组定稿")
         sheet_id, app_id, reviewer_id = sheet.id, sheet.application_id, sheet.reviewer_id
     window = ScoreEntryWindow(demo_ctx, app_id, reviewer_id)
     qtbot.addWidget(window)

@@ -10,8 +10,9 @@ from intake_workbooks import GOOD_ROWS, grouped_workbook, simple_workbook
 from sqlalchemy import func, select
 
 from reviewtool.core.enums import AreaRole, TagSource
-from reviewtool.core.xlsx_table import TableError
-from reviewtool.services.intake import EXISTING_REJECT, ImportOptions, import_applications
+from reviewtool.core.tables.types import TableError
+from reviewtool.services.intake.import_result import EXISTING_REJECT, ImportOptions
+from reviewtool.services.intake.importer import import_applications
 from reviewtool.services.progress import Cancelled, CancelToken, Progress
 from reviewtool.storage.models import Application, ApplicationArea, AuditEvent, Batch, PriorityArea, Unit
 

@@ -11,7 +11,8 @@ from sqlalchemy import select
 from reviewtool.core.enums import ApplicationStatus, TagSource
 from reviewtool.core.errors import Refused, UserError
 from reviewtool.core.intake.form import ApplicationForm, validate_form
-from reviewtool.services import application_edit, attachments, formal_review, tagging
+from reviewtool.services.intake import attachments, formal_review, tagging
+from reviewtool.services.intake import edit as application_edit
 from reviewtool.storage.models import (
     Application,
     ApplicationArea,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from reviewtool.core.suggest import SUGGEST_KINDS, AreaSuggester, AreaText, evaluate
+from reviewtool.core.intake.suggest import SUGGEST_KINDS, AreaSuggester, AreaText, evaluate
 from reviewtool.core.taxonomy import shipped_editions
 
 LABELLED = Path(__file__).resolve().parents[1] / "data" / "labelled_applications.yaml"

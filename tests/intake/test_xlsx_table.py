@@ -9,7 +9,10 @@ import pytest
 from intake_workbooks import GOOD_ROWS, grouped_workbook, simple_workbook
 from openpyxl import Workbook
 
-from reviewtool.core.xlsx_table import ColumnSpec, TableError, normalise_header, read_table, sniff
+from reviewtool.core.tables.read import read_table
+from reviewtool.core.tables.sniff import sniff
+from reviewtool.core.tables.text import normalise_header
+from reviewtool.core.tables.types import ColumnSpec, TableError
 
 SPECS = [
     ColumnSpec("number", ("申报编号", "编号")),

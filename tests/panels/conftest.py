@@ -64,7 +64,8 @@ def world(db):
 
 
 def attach_general_rubric(session, batch_id: int) -> None:
-    from reviewtool.services.rubrics import attach_rubric, install_shipped_rubrics
+    from reviewtool.services.scoring.rubric_batches import attach_rubric
+    from reviewtool.services.scoring.rubrics import install_shipped_rubrics
 
     install_shipped_rubrics(session, actor="t")
     attach_rubric(session, batch_id, "haidong-general", actor="t")
@@ -73,7 +74,7 @@ def attach_general_rubric(session, batch_id: int) -> None:
 def full_sheet(points: int = 11, opinion=None):
     """A complete sheet for the general rubric: every criterion in a middle band."""
     from reviewtool.core.enums import Opinion
-    from reviewtool.core.scoring import SheetInput
+    from reviewtool.core.scoring.maths import SheetInput
 
     data = SheetInput(opinion=opinion or Opinion.RECOMMEND, written_opinion="项目可行，建议立项。")
     for key, top in (("C1", 15), ("C2", 15), ("C3", 15), ("C4", 15), ("C5", 10), ("C6", 15), ("C7", 10), ("C8", 5)):

@@ -8,8 +8,8 @@ from collections import Counter
 
 import pytest
 
-from reviewtool.core.assignment import COST_NO_MATCH, balanced, plan_cost, whole_panel
 from reviewtool.core.errors import UserError
+from reviewtool.core.panels.assignment import COST_NO_MATCH, balanced, plan_cost, whole_panel
 
 
 def brute_force(apps, experts, k, cap, allowed, cost):

@@ -6,8 +6,9 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from reviewtool.core.calibration import Score, calibrate, discussion_queue, normalise
-from reviewtool.services import calibration, panels, scoresheets
+from reviewtool.core.panels.calibration import Score, calibrate, discussion_queue, normalise
+from reviewtool.services.panels import assignment, calibration, draw, panel
+from reviewtool.services.scoring import sheet_edits
 from reviewtool.storage.models import Assignment, PanelResult
 
 from .conftest import BATCH, attach_general_rubric, build_world, full_sheet
@@ -82,14 +83,14 @@ def test_service_view_and_store(db):
     with db.session() as s:
         w = build_world(s, n_apps=8, n_experts=14)
         attach_general_rubric(s, w.batch_id)
-        panel_id, _c = panels.create_panel(s, BATCH, "第一组", actor="t")
-        panels.draw_panel(s, panel_id, 4, seed="cal", actor="t")
-        panels.apply_assignment(s, panel_id, actor="t", mode="whole")
+        panel_id, _c = panel.create_panel(s, BATCH, "第一组", actor="t")
+        draw.draw_panel(s, panel_id, 4, seed="cal", actor="t")
+        assignment.apply_assignment(s, panel_id, actor="t", mode="whole")
         pairs = sorted(s.execute(select(Assignment.application_id, Assignment.expert_id)).all())
         experts = sorted({e for _a, e in pairs})
         for a, e in pairs:
             harsh = 2 if e == experts[0] else 0
-            scoresheets.save_sheet(s, application_id=a, reviewer_id=e, data=full_sheet(12 - harsh - (a % 3)), actor="t",
+            sheet_edits.save_sheet(s, application_id=a, reviewer_id=e, data=full_sheet(12 - harsh - (a % 3)), actor="t",
                                    submit=True)  # fmt: skip
         view = calibration.calibration_view(s, BATCH)
         assert all(r.normalised is not None for r in view.results), [r.reason for r in view.results]

@@ -96,8 +96,8 @@ def test_draw_for_a_group_of_applications(db, capsys):
     assert {x["name"] for x in json.loads(out)["exclusions"]} == {"专家01", "专家02"}
     code, out, err = run(capsys, "panel", "status", "--batch", BATCH, "--panel", "第二组", "--db", db.url, "--json")
     assert code == 0, err
-    from reviewtool.services import panels
+    from reviewtool.services.panels import panel as panels_panel
 
     with db.session() as s:
-        panel = panels.find_panel(s, BATCH, "第二组")
-        assert len(panels.group_application_ids(s, panel)) == 2
+        panel = panels_panel.find_panel(s, BATCH, "第二组")
+        assert len(panels_panel.group_application_ids(s, panel)) == 2

@@ -9,66 +9,66 @@ from sqlalchemy import func, select
 
 from reviewtool.core.enums import ExpertStatus, RelationKind
 from reviewtool.core.errors import UserError
-from reviewtool.services import experts
+from reviewtool.services.experts import pool, pool_workbook
 from reviewtool.storage.models import AuditEvent, Expert, ExpertRelation
 
 
 def test_create_edit_suspend_with_audit(db):
     with db.session() as s:
-        expert_id, _c = experts.create_expert(
+        expert_id, _c = pool.create_expert(
             s,
-            experts.ExpertInput(name="王海", unit="青海大学", title="教授", area_codes=["HD-I01"], phone="13900000000"),
+            pool.ExpertInput(name="王海", unit="青海大学", title="教授", area_codes=["HD-I01"], phone="13900000000"),
             actor="clerk",
         )
-        experts.update_expert(
-            s, expert_id, experts.ExpertInput(name="王海", unit="青海大学", title="研究员", area_codes=["HD-I01", "HD-I02"],
+        pool.update_expert(
+            s, expert_id, pool.ExpertInput(name="王海", unit="青海大学", title="研究员", area_codes=["HD-I01", "HD-I02"],
                                               phone="13911111111"), actor="clerk",
         )  # fmt: skip
-        row = experts.get_expert(s, expert_id)
+        row = pool.get_expert(s, expert_id)
         assert row.title == "研究员" and row.area_codes == ("HD-I01", "HD-I02")
         assert row.phone is None  # contact details only on request
-        assert experts.get_expert(s, expert_id, with_contact=True).phone == "13911111111"
+        assert pool.get_expert(s, expert_id, with_contact=True).phone == "13911111111"
         event = s.scalar(select(AuditEvent).where(AuditEvent.action == "expert.update"))
         assert event.details["changed"]["contact_changed"] == [False, True]
         assert "13911111111" not in str(event.details)
         with pytest.raises(UserError):
-            experts.set_status(s, expert_id, ExpertStatus.SUSPENDED, "", actor="clerk")
-        experts.set_status(s, expert_id, ExpertStatus.SUSPENDED, "退休", actor="clerk")
-        assert experts.get_expert(s, expert_id).status_reason == "退休"
+            pool.set_status(s, expert_id, ExpertStatus.SUSPENDED, "", actor="clerk")
+        pool.set_status(s, expert_id, ExpertStatus.SUSPENDED, "退休", actor="clerk")
+        assert pool.get_expert(s, expert_id).status_reason == "退休"
         with pytest.raises(UserError, match="XX-1"):
-            experts.create_expert(s, experts.ExpertInput(name="李", area_codes=["XX-1"]), actor="clerk")
+            pool.create_expert(s, pool.ExpertInput(name="李", area_codes=["XX-1"]), actor="clerk")
 
 
 def test_relations_and_filters(db):
     with db.session() as s:
-        expert_id, _c = experts.create_expert(s, experts.ExpertInput(name="赵", area_codes=["HD-I03"]), actor="c")
-        rel, _c = experts.add_relation(s, expert_id, RelationKind.PERSON, "钱某", actor="c")
-        experts.add_relation(s, expert_id, RelationKind.UNIT, "某公司", actor="c")
-        row = experts.get_expert(s, expert_id)
+        expert_id, _c = pool.create_expert(s, pool.ExpertInput(name="赵", area_codes=["HD-I03"]), actor="c")
+        rel, _c = pool.add_relation(s, expert_id, RelationKind.PERSON, "钱某", actor="c")
+        pool.add_relation(s, expert_id, RelationKind.UNIT, "某公司", actor="c")
+        row = pool.get_expert(s, expert_id)
         assert {(r.kind, r.target) for r in row.relations} == {
             (RelationKind.PERSON, "钱某"),
             (RelationKind.UNIT, "某公司"),
         }
-        experts.remove_relation(s, rel, actor="c")
-        assert len(experts.get_expert(s, expert_id).relations) == 1
-        assert [r.name for r in experts.list_experts(s, area_code="HD-I03")] == ["赵"]
-        assert experts.list_experts(s, text="不存在") == []
+        pool.remove_relation(s, rel, actor="c")
+        assert len(pool.get_expert(s, expert_id).relations) == 1
+        assert [r.name for r in pool.list_experts(s, area_code="HD-I03")] == ["赵"]
+        assert pool.list_experts(s, text="不存在") == []
 
 
 def test_template_export_import_round_trip(db, tmp_path):
-    template = experts.write_template(tmp_path / "template.xlsx")
+    template = pool_workbook.write_template(tmp_path / "template.xlsx")
     with db.session() as s:
-        result = experts.import_pool(s, template, actor="c")
+        result = pool_workbook.import_pool(s, template, actor="c")
         assert result.created == 1
-        row = experts.list_experts(s, with_contact=True, with_relations=True)[0]
+        row = pool.list_experts(s, with_contact=True, with_relations=True)[0]
         assert row.name == "张三" and row.area_codes == ("HD-C1-1", "HD-I01") and row.email == "zhangsan@example.cn"
         assert {r.target for r in row.relations} == {"海东市某农业公司", "李四"}
-        path, count = experts.export_pool(s, tmp_path / "pool.xlsx", actor="c")
-        public, _n = experts.export_pool(s, tmp_path / "pool-public.xlsx", actor="c", with_contact=False)
+        path, count = pool_workbook.export_pool(s, tmp_path / "pool.xlsx", actor="c")
+        public, _n = pool_workbook.export_pool(s, tmp_path / "pool-public.xlsx", actor="c", with_contact=False)
     text = " ".join(str(c.value) for r in load_workbook(public).active.iter_rows() for c in r if c.value)
     assert "zhangsan@example.cn" not in text and "13800000000" not in text
     with db.session() as s:
-        again = experts.import_pool(s, path, actor="c")
+        again = pool_workbook.import_pool(s, path, actor="c")
         assert again.unchanged == 1 and again.created == 0
         assert s.scalar(select(func.count(ExpertRelation.id))) == 2
 
@@ -95,7 +95,7 @@ def test_import_is_all_or_nothing_with_cell_references(db, tmp_path):
     )
     with db.session() as s:
         with pytest.raises(UserError) as err:
-            experts.import_pool(s, path, actor="c")
+            pool_workbook.import_pool(s, path, actor="c")
         text = str(err.value)
         assert "pool.xlsx" in text
         assert "C4" in text and "HD-Z99" in text

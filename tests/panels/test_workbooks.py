@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from reviewtool.core.enums import SheetSource, SheetStatus
-from reviewtool.services import panels, workbooks
+from reviewtool.services.panels import assignment, draw, finalise, panel, workbook_export, workbook_import, workbook_key
 from reviewtool.storage.models import Assignment, AuditEvent, Expert, ScoreSheet
 
 from .conftest import BATCH, attach_general_rubric, build_world
@@ -25,17 +25,17 @@ def exported(db, tmp_path):
     with db.session() as s:
         w = build_world(s, n_apps=10, n_experts=14)
         attach_general_rubric(s, w.batch_id)
-        panel_id, _c = panels.create_panel(s, BATCH, "第一组", actor="t")
-        panels.draw_panel(s, panel_id, 7, seed="wb", actor="t")
-        panels.apply_assignment(s, panel_id, actor="t", per_application=5, max_load=8)
-        files = workbooks.export_workbooks(s, panel_id, tmp_path / "out", actor="clerk")
+        panel_id, _c = panel.create_panel(s, BATCH, "第一组", actor="t")
+        draw.draw_panel(s, panel_id, 7, seed="wb", actor="t")
+        assignment.apply_assignment(s, panel_id, actor="t", per_application=5, max_load=8)
+        files = workbook_export.export_workbooks(s, panel_id, tmp_path / "out", actor="clerk")
         names = {e.id: e.name for e in s.scalars(select(Expert))}
     return w, panel_id, files, names
 
 
 def key_payload(path):
     wb = load_workbook(path)
-    payload, _sig = workbooks._read_key(wb, path.name)
+    payload, _sig = workbook_key.read_key(wb, path.name)
     return payload
 
 
@@ -96,11 +96,11 @@ def test_round_trip_for_seven_experts_then_duplicate_changes_nothing(exported, d
         fill(f.path)
     folder = files[0].path.parent
     with db.session() as s:
-        preview = workbooks.import_workbooks(s, [folder], actor="clerk", dry_run=True)
+        preview = workbook_import.import_workbooks(s, [folder], actor="clerk", dry_run=True)
         assert preview.ok and all(not f.written for f in preview.files)
         assert s.scalar(select(func.count(ScoreSheet.id))) == 0
     with db.session() as s:
-        report = workbooks.import_workbooks(s, [folder], actor="clerk")
+        report = workbook_import.import_workbooks(s, [folder], actor="clerk")
         assert report.ok, [f.errors for f in report.files]
         assert sum(f.count("new") for f in report.files) == 50
         sheets = s.scalars(select(ScoreSheet)).all()
@@ -109,7 +109,7 @@ def test_round_trip_for_seven_experts_then_duplicate_changes_nothing(exported, d
         assert {sh.total for sh in sheets} == {Decimal(sum(SCORES.values()))}
         events = s.scalar(select(func.count(AuditEvent.id)))
     with db.session() as s:
-        again = workbooks.import_workbooks(s, [folder], actor="clerk")
+        again = workbook_import.import_workbooks(s, [folder], actor="clerk")
         assert again.ok
         assert all(f.count("unchanged") == len(f.rows) and not f.written for f in again.files)
         assert s.scalar(select(func.count(AuditEvent.id))) == events
@@ -119,17 +119,17 @@ def test_newer_version_shows_changes_then_updates(exported, db):
     w, panel_id, files, names = exported
     path = fill(files[0].path)
     with db.session() as s:
-        workbooks.import_workbooks(s, [path], actor="clerk")
+        workbook_import.import_workbooks(s, [path], actor="clerk")
     fill(path, scores={**SCORES, "C2": 14}, written="修改后：创新性突出。")
     with db.session() as s:
-        preview = workbooks.import_workbooks(s, [path], actor="clerk", dry_run=True)
+        preview = workbook_import.import_workbooks(s, [path], actor="clerk", dry_run=True)
         row = preview.files[0].rows[0]
         assert row.action == "update"
         assert row.changes["points.C2"] == (Decimal(11), Decimal(14))
         assert "written_opinion" in row.changes
         assert s.scalar(select(func.count(ScoreSheet.id)).where(ScoreSheet.total == Decimal(80))) == 0
     with db.session() as s:
-        report = workbooks.import_workbooks(s, [path], actor="clerk")
+        report = workbook_import.import_workbooks(s, [path], actor="clerk")
         assert report.files[0].count("update") == files[0].applications
         assert (
             s.scalar(select(func.count(ScoreSheet.id)).where(ScoreSheet.total == Decimal(80))) == files[0].applications
@@ -145,7 +145,7 @@ def test_tampered_key_refused(exported, db):
     ws["A3"].value = ws["A3"].value.replace(f'"expert": {{"id": {files[0].expert_id}', f'"expert": {{"id": {other}')
     wb.save(path)
     with db.session() as s:
-        report = workbooks.import_workbooks(s, [path], actor="clerk")
+        report = workbook_import.import_workbooks(s, [path], actor="clerk")
         assert not report.ok
         assert "密钥已被改动" in report.files[0].errors[0]
         assert s.scalar(select(func.count(ScoreSheet.id))) == 0
@@ -160,7 +160,7 @@ def test_edited_locked_cell_refused_with_its_address(exported, db):
 
     path = fill(files[0].path, tweak=tweak)
     with db.session() as s:
-        report = workbooks.import_workbooks(s, [path], actor="clerk")
+        report = workbook_import.import_workbooks(s, [path], actor="clerk")
         assert not report.ok
         assert "评分!B4" in report.files[0].errors[0]
         assert s.scalar(select(func.count(ScoreSheet.id))) == 0
@@ -170,10 +170,10 @@ def test_workbook_for_another_expert_or_batch_refused(exported, db):
     w, panel_id, files, names = exported
     path = fill(files[0].path)
     with db.session() as s:
-        report = workbooks.import_workbooks(s, [path], actor="clerk", expect_expert_id=files[1].expert_id)
+        report = workbook_import.import_workbooks(s, [path], actor="clerk", expect_expert_id=files[1].expert_id)
         assert not report.ok
         assert files[0].expert in report.files[0].errors[0] and files[1].expert in report.files[0].errors[0]
-        report = workbooks.import_workbooks(s, [path], actor="clerk", expect_batch_id=w.batch_id + 99)
+        report = workbook_import.import_workbooks(s, [path], actor="clerk", expect_batch_id=w.batch_id + 99)
         assert not report.ok
         assert s.scalar(select(func.count(ScoreSheet.id))) == 0
 
@@ -182,14 +182,14 @@ def test_out_of_band_score_and_missing_comment_name_the_cell(exported, db):
     w, panel_id, files, names = exported
     path = fill(files[0].path, scores={**SCORES, "C1": 16})
     with db.session() as s:
-        report = workbooks.import_workbooks(s, [path], actor="clerk")
+        report = workbook_import.import_workbooks(s, [path], actor="clerk")
         text = "\n".join(report.files[0].errors)
         assert not report.ok
         assert "C1" in text and "16" in text and "第 4 行" in text
         assert s.scalar(select(func.count(ScoreSheet.id))) == 0
     path = fill(files[0].path, scores={**SCORES, "C3": 2})  # lowest band of C3 needs a comment
     with db.session() as s:
-        report = workbooks.import_workbooks(s, [path], actor="clerk")
+        report = workbook_import.import_workbooks(s, [path], actor="clerk")
         assert not report.ok
         assert "C3" in "\n".join(report.files[0].errors)
         assert s.scalar(select(func.count(ScoreSheet.id))) == 0
@@ -199,7 +199,7 @@ def test_partial_workbook_saves_drafts_and_blank_rows_are_skipped(exported, db):
     w, panel_id, files, names = exported
     path = fill(files[0].path, rows={4}, written="")
     with db.session() as s:
-        report = workbooks.import_workbooks(s, [path], actor="clerk")
+        report = workbook_import.import_workbooks(s, [path], actor="clerk")
         f = report.files[0]
         assert f.ok and f.count("new") == 1 and f.count("blank") == files[0].applications - 1
         assert f.rows[0].missing
@@ -214,7 +214,7 @@ def test_one_bad_file_in_a_folder_does_not_stop_the_others(exported, db, tmp_pat
     fill(files[2].path, scores={**SCORES, "C5": 11})
     (files[0].path.parent / "说明.xlsx").write_text("not a workbook", encoding="utf-8")
     with db.session() as s:
-        report = workbooks.import_workbooks(s, [files[0].path.parent], actor="clerk")
+        report = workbook_import.import_workbooks(s, [files[0].path.parent], actor="clerk")
     by_name = {f.path.name: f for f in report.files}
     assert by_name[files[0].path.name].written and by_name[files[1].path.name].written
     assert not by_name[files[2].path.name].ok
@@ -225,11 +225,11 @@ def test_finalised_panel_refuses_workbook_changes(exported, db):
     w, panel_id, files, names = exported
     path = fill(files[0].path)
     with db.session() as s:
-        workbooks.import_workbooks(s, [path], actor="clerk")
-        panels.finalize_panel(s, panel_id, actor="t", allow_missing=True)
+        workbook_import.import_workbooks(s, [path], actor="clerk")
+        finalise.finalize_panel(s, panel_id, actor="t", allow_missing=True)
     fill(path, scores={**SCORES, "C2": 14})
     with db.session() as s:
-        report = workbooks.import_workbooks(s, [path], actor="clerk")
+        report = workbook_import.import_workbooks(s, [path], actor="clerk")
         assert not report.ok and "锁定" in report.files[0].errors[0]
 
 
@@ -241,29 +241,29 @@ def test_copy_of_workbook_from_other_database_refused(exported, db, sqlite_templ
     shutil.copyfile(sqlite_template, tmp_path / "other.sqlite3")
     other = Database(f"sqlite:///{(tmp_path / 'other.sqlite3').as_posix()}")
     with other.session() as s:
-        report = workbooks.import_workbooks(s, [path], actor="clerk")
+        report = workbook_import.import_workbooks(s, [path], actor="clerk")
     other.dispose()
     assert not report.ok
 
 
 def test_two_rubrics_in_one_workbook_round_trip(db, tmp_path):
-    from reviewtool.services.rubrics import attach_rubric
+    from reviewtool.services.scoring.rubric_batches import attach_rubric
 
     with db.session() as s:
         w = build_world(s, n_apps=8, n_experts=14)
         attach_general_rubric(s, w.batch_id)
         attach_rubric(s, w.batch_id, "haidong-ecology", actor="t", area_codes=["HD-I01"], priority=10)
-        panel_id, _c = panels.create_panel(s, BATCH, "第一组", actor="t")
-        panels.draw_panel(s, panel_id, 3, seed="two", actor="t")
-        panels.apply_assignment(s, panel_id, actor="t", mode="whole")
-        files = workbooks.export_workbooks(s, panel_id, tmp_path / "out", actor="t")
+        panel_id, _c = panel.create_panel(s, BATCH, "第一组", actor="t")
+        draw.draw_panel(s, panel_id, 3, seed="two", actor="t")
+        assignment.apply_assignment(s, panel_id, actor="t", mode="whole")
+        files = workbook_export.export_workbooks(s, panel_id, tmp_path / "out", actor="t")
     payload = key_payload(files[0].path)
     assert len(payload["sheets"]) == 2
     assert {m["rubric"].split()[0] for m in payload["sheets"]} == {"haidong-general", "haidong-ecology"}
     eco = next(m for m in payload["sheets"] if m["rubric"].startswith("haidong-ecology"))
     keys = [what.split(":", 1)[1] for what in eco["columns"].values() if what.startswith("points:")]
     with db.session() as s:
-        from reviewtool.services.rubrics import get_version, spec_of_version
+        from reviewtool.services.scoring.rubrics import get_version, spec_of_version
 
         spec = spec_of_version(get_version(s, "haidong-ecology"))
     middle = {c.key: int(c.bands[1].low) for c in spec.criteria}  # the second band needs no comment
@@ -290,7 +290,7 @@ def test_two_rubrics_in_one_workbook_round_trip(db, tmp_path):
 
     filled(files[0].path)
     with db.session() as s:
-        report = workbooks.import_workbooks(s, [files[0].path], actor="t")
+        report = workbook_import.import_workbooks(s, [files[0].path], actor="t")
         assert report.ok, report.files[0].errors
         assert report.files[0].count("new") == 8
         versions = set(s.scalars(select(ScoreSheet.rubric_version_id)))

@@ -8,7 +8,8 @@ from decimal import Decimal
 import pytest
 import yaml
 
-from reviewtool.core.rubric import RubricInvalid, parse_rubric, validate_rubric
+from reviewtool.core.scoring.rubric import RubricInvalid
+from reviewtool.core.scoring.rubric_check import parse_rubric, validate_rubric
 from reviewtool.paths import resource_path
 
 

@@ -7,8 +7,7 @@ from decimal import Decimal
 import pytest
 
 from reviewtool.core.enums import Opinion
-from reviewtool.core.rubric import Rounding, parse_rubric
-from reviewtool.core.scoring import (
+from reviewtool.core.scoring.maths import (
     FLAG_FEW,
     FLAG_SPREAD,
     FLAG_VETO,
@@ -26,6 +25,8 @@ from reviewtool.core.scoring import (
     rank,
     sheet_total,
 )
+from reviewtool.core.scoring.rubric import Rounding
+from reviewtool.core.scoring.rubric_check import parse_rubric
 
 
 @pytest.fixture

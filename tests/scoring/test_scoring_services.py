@@ -10,11 +10,10 @@ from sqlalchemy import func, select
 
 from reviewtool.core.enums import Opinion, SheetSource, SheetStatus
 from reviewtool.core.errors import Refused, UserError
-from reviewtool.core.rubric import RubricInvalid
-from reviewtool.core.scoring import ScoreRefused, SheetInput
-from reviewtool.services import rubrics as rubric_service
-from reviewtool.services import scoresheets
-from reviewtool.services.ranking import ranked_applications
+from reviewtool.core.scoring.maths import ScoreRefused, SheetInput
+from reviewtool.core.scoring.rubric import RubricInvalid
+from reviewtool.services.scoring import rubric_batches, rubrics, sheet_edits, sheets
+from reviewtool.services.scoring.ranking import ranked_applications
 from reviewtool.storage.models import (
     Application,
     AuditEvent,
@@ -34,10 +33,10 @@ def scored_db(demo_db):
         s.execute(ScoreSheet.__table__.delete())
         s.execute(PanelResult.__table__.delete())
         s.execute(Application.__table__.update().values(panel_score=None))
-        rubric_service.install_shipped_rubrics(s, actor="tester")
+        rubrics.install_shipped_rubrics(s, actor="tester")
         batch = s.scalar(select(Batch))
-        rubric_service.attach_rubric(s, batch.id, "haidong-general", actor="tester")
-        rubric_service.attach_rubric(
+        rubric_batches.attach_rubric(s, batch.id, "haidong-general", actor="tester")
+        rubric_batches.attach_rubric(
             s, batch.id, "haidong-ecology", actor="tester", area_codes=["HD-D1", "QH-E1", "QH-E2"]
         )
     return demo_db
@@ -79,28 +78,28 @@ def test_rubric_selection_by_area_group(scored_db):
         eco = app_by_area(s, "HD-I02")  # an HD-D1 industry
         qh = app_by_area(s, "QH-E2-1")
         general = app_by_area(s, "HD-I10")
-        assert rubric_service.select_rubric_version(s, eco.id).rubric.code == "haidong-ecology"
-        assert rubric_service.select_rubric_version(s, qh.id).rubric.code == "haidong-ecology"
-        assert rubric_service.select_rubric_version(s, general.id).rubric.code == "haidong-general"
+        assert rubric_batches.select_rubric_version(s, eco.id).rubric.code == "haidong-ecology"
+        assert rubric_batches.select_rubric_version(s, qh.id).rubric.code == "haidong-ecology"
+        assert rubric_batches.select_rubric_version(s, general.id).rubric.code == "haidong-general"
 
 
 def test_save_draft_submit_and_panel_result(scored_db):
     with scored_db.session() as s:
         app = app_by_area(s, "HD-I10")
         panel = experts(s, 5)
-        ctx = scoresheets.scoring_context(s, app.id, panel[0].id)
+        ctx = sheets.scoring_context(s, app.id, panel[0].id)
         spec = ctx.spec
         assert ctx.plan_match in ("key_industry", "column_task")
         assert ctx.suggested_band == "优"
         # A partial draft saves without complaint and has no total yet.
         draft = SheetInput(points={"C1": Decimal(13)})
-        result = scoresheets.save_sheet(s, application_id=app.id, reviewer_id=panel[0].id, data=draft, actor="tester")
+        result = sheet_edits.save_sheet(s, application_id=app.id, reviewer_id=panel[0].id, data=draft, actor="tester")
         assert result.status == SheetStatus.DRAFT and result.total is None and result.running_total == Decimal("13.00")
         assert result.problems
-        with pytest.raises(scoresheets.SheetIncomplete):
-            scoresheets.submit_sheet(s, result.sheet_id, actor="tester")
+        with pytest.raises(sheet_edits.SheetIncomplete):
+            sheet_edits.submit_sheet(s, result.sheet_id, actor="tester")
         for index, expert in enumerate(panel):
-            scoresheets.save_sheet(
+            sheet_edits.save_sheet(
                 s,
                 application_id=app.id,
                 reviewer_id=expert.id,
@@ -121,11 +120,11 @@ def test_out_of_range_points_refused_and_nothing_written(scored_db):
         app = app_by_area(s, "HD-I10")
         expert = experts(s, 1)[0]
         with pytest.raises(ScoreRefused, match="0–15"):
-            scoresheets.save_sheet(
+            sheet_edits.save_sheet(
                 s, application_id=app.id, reviewer_id=expert.id, data=SheetInput(points={"C1": "16"}), actor="t"
             )
         with pytest.raises(UserError, match="C99"):
-            scoresheets.save_sheet(
+            sheet_edits.save_sheet(
                 s, application_id=app.id, reviewer_id=expert.id, data=SheetInput(points={"C99": 1}), actor="t"
             )
         assert s.scalar(select(func.count(ScoreSheet.id))) == 0
@@ -135,8 +134,8 @@ def test_transcription_audit_lock_and_exclusion(scored_db):
     with scored_db.session() as s:
         app = app_by_area(s, "HD-I10")
         a, b, c = experts(s, 3)
-        spec = scoresheets.scoring_context(s, app.id, a.id).spec
-        first = scoresheets.save_sheet(
+        spec = sheets.scoring_context(s, app.id, a.id).spec
+        first = sheet_edits.save_sheet(
             s,
             application_id=app.id,
             reviewer_id=a.id,
@@ -147,7 +146,7 @@ def test_transcription_audit_lock_and_exclusion(scored_db):
             submit=True,
         )
         for expert, base in ((b, 70), (c, 60)):
-            scoresheets.save_sheet(
+            sheet_edits.save_sheet(
                 s, application_id=app.id, reviewer_id=expert.id, data=complete_input(spec, base), actor="t", submit=True
             )
         sheet = s.get(ScoreSheet, first.sheet_id)
@@ -158,7 +157,7 @@ def test_transcription_audit_lock_and_exclusion(scored_db):
         old_c2 = sheet.scores[1].points if sheet.scores else None
         edit = complete_input(spec, 80)
         edit.points["C2"] = Decimal(5)
-        result = scoresheets.save_sheet(s, application_id=app.id, reviewer_id=a.id, data=edit, actor="chief")
+        result = sheet_edits.save_sheet(s, application_id=app.id, reviewer_id=a.id, data=edit, actor="chief")
         assert result.changed["points.C2"][1] == Decimal(5)
         event = s.scalars(
             select(AuditEvent).where(AuditEvent.entity_id == first.sheet_id).order_by(AuditEvent.id.desc())
@@ -172,22 +171,22 @@ def test_transcription_audit_lock_and_exclusion(scored_db):
         # Submitted sheets must stay complete.
         broken = complete_input(spec, 80)
         broken.written_opinion = ""
-        with pytest.raises(scoresheets.SheetIncomplete):
-            scoresheets.save_sheet(s, application_id=app.id, reviewer_id=a.id, data=broken, actor="chief")
+        with pytest.raises(sheet_edits.SheetIncomplete):
+            sheet_edits.save_sheet(s, application_id=app.id, reviewer_id=a.id, data=broken, actor="chief")
 
         # Locked: refused until reopened with a reason.
-        scoresheets.set_sheet_locked(s, first.sheet_id, True, actor="chief", reason="专家组定稿")
+        sheet_edits.set_sheet_locked(s, first.sheet_id, True, actor="chief", reason="专家组定稿")
         with pytest.raises(Refused):
-            scoresheets.save_sheet(s, application_id=app.id, reviewer_id=a.id, data=edit, actor="chief")
+            sheet_edits.save_sheet(s, application_id=app.id, reviewer_id=a.id, data=edit, actor="chief")
         with pytest.raises(UserError):
-            scoresheets.reopen_sheet(s, first.sheet_id, actor="chief", reason=" ")
-        scoresheets.reopen_sheet(s, first.sheet_id, actor="chief", reason="专家更正笔误")
-        scoresheets.save_sheet(s, application_id=app.id, reviewer_id=a.id, data=edit, actor="chief")
+            sheet_edits.reopen_sheet(s, first.sheet_id, actor="chief", reason=" ")
+        sheet_edits.reopen_sheet(s, first.sheet_id, actor="chief", reason="专家更正笔误")
+        sheet_edits.save_sheet(s, application_id=app.id, reviewer_id=a.id, data=edit, actor="chief")
 
         # Excluded: left out of the panel result.
-        scoresheets.set_sheet_excluded(s, first.sheet_id, True, actor="chief", reason="发现回避关系")
+        sheet_edits.set_sheet_excluded(s, first.sheet_id, True, actor="chief", reason="发现回避关系")
         assert s.get(PanelResult, app.id).sheet_count == 2
-        history = scoresheets.sheet_history(s, first.sheet_id)
+        history = sheet_edits.sheet_history(s, first.sheet_id)
         assert [h["action"] for h in history][-1] == "sheet.exclude"
 
 
@@ -198,11 +197,11 @@ def test_veto_counts_and_ranking(scored_db):
         panel = experts(s, 3)
         for index, app in enumerate(apps):
             for expert in panel:
-                spec = scoresheets.scoring_context(s, app.id, expert.id).spec
+                spec = sheets.scoring_context(s, app.id, expert.id).spec
                 data = complete_input(spec, 60 + 10 * index)
                 if index == 3 and expert is panel[0]:
                     data.vetoes[spec.veto_items[0].key] = True
-                scoresheets.save_sheet(
+                sheet_edits.save_sheet(
                     s, application_id=app.id, reviewer_id=expert.id, data=data, actor="t", submit=True
                 )
         view = ranked_applications(s, batch.id)
@@ -222,31 +221,31 @@ def test_editing_a_used_rubric_creates_a_new_version(scored_db, tmp_path):
     with scored_db.session() as s:
         app = app_by_area(s, "HD-I10")
         expert = experts(s, 1)[0]
-        scoresheets.save_sheet(
+        sheet_edits.save_sheet(
             s, application_id=app.id, reviewer_id=expert.id, data=SheetInput(points={"C1": Decimal(10)}), actor="t"
         )
-        path = rubric_service.export_rubric(s, "haidong-general", tmp_path / "g.yaml")
+        path = rubrics.export_rubric(s, "haidong-general", tmp_path / "g.yaml")
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))
         doc["criteria"][7]["title"] = "进度安排与组织管理（修订）"
         path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
-        result = rubric_service.import_rubric(s, path, actor="t")
+        result = rubrics.import_rubric(s, path, actor="t")
         assert result.created_version and result.version == 2
         sheet = s.scalar(select(ScoreSheet))
         assert sheet.rubric_version.number == 1  # old sheet keeps its version
-        assert scoresheets.scoring_context(s, app.id, expert.id).spec.criteria[7].title == "进度安排与组织管理"
+        assert sheets.scoring_context(s, app.id, expert.id).spec.criteria[7].title == "进度安排与组织管理"
         # Unchanged import: no new version.
-        again = rubric_service.import_rubric(s, path, actor="t")
+        again = rubrics.import_rubric(s, path, actor="t")
         assert not again.changed
         # Editing an unused version changes it in place.
         doc["criteria"][7]["description"] = "再次修订"
         path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
-        third = rubric_service.import_rubric(s, path, actor="t")
+        third = rubrics.import_rubric(s, path, actor="t")
         assert third.version == 2 and not third.created_version
 
 
 def test_bad_file_changes_nothing(scored_db, tmp_path):
     with scored_db.session() as s:
-        path = rubric_service.export_rubric(s, "haidong-general", tmp_path / "g.yaml")
+        path = rubrics.export_rubric(s, "haidong-general", tmp_path / "g.yaml")
         before = s.scalar(select(func.count(RubricVersion.id)))
     doc = yaml.safe_load(path.read_text(encoding="utf-8"))
     doc["criteria"][0]["bands"][0]["high"] = 16
@@ -254,7 +253,7 @@ def test_bad_file_changes_nothing(scored_db, tmp_path):
     path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
     with scored_db.session() as s:
         with pytest.raises(RubricInvalid) as info:
-            rubric_service.import_rubric(s, path, actor="t")
+            rubrics.import_rubric(s, path, actor="t")
         assert "g.yaml" in str(info.value) and "C1" in str(info.value)
     with scored_db.session() as s:
         assert s.scalar(select(func.count(RubricVersion.id))) == before
@@ -262,20 +261,20 @@ def test_bad_file_changes_nothing(scored_db, tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("code: [unclosed\n", encoding="utf-8")
     with scored_db.session() as s, pytest.raises(UserError, match="bad.yaml"):
-        rubric_service.import_rubric(s, bad, actor="t")
+        rubrics.import_rubric(s, bad, actor="t")
     fake = tmp_path / "fake.xlsx"
     fake.write_text("not a workbook", encoding="utf-8")
     with scored_db.session() as s, pytest.raises(UserError, match="fake.xlsx"):
-        rubric_service.import_rubric(s, fake, actor="t")
+        rubrics.import_rubric(s, fake, actor="t")
 
 
 def test_excel_round_trip_and_edit(scored_db, tmp_path):
     from openpyxl import load_workbook
 
     with scored_db.session() as s:
-        original = rubric_service.spec_of_version(rubric_service.get_version(s, "haidong-ecology"))
-        path = rubric_service.export_rubric(s, "haidong-ecology", tmp_path / "eco.xlsx")
-    assert rubric_service.load_rubric_file(path) == original
+        original = rubrics.spec_of_version(rubrics.get_version(s, "haidong-ecology"))
+        path = rubrics.export_rubric(s, "haidong-ecology", tmp_path / "eco.xlsx")
+    assert rubrics.load_rubric_file(path) == original
     wb = load_workbook(path)
     ws = wb["评分标准"]
     for row in ws.iter_rows():
@@ -285,5 +284,5 @@ def test_excel_round_trip_and_edit(scored_db, tmp_path):
             row[10].value = 16  # overlaps 良 12–16
     wb.save(path)
     with pytest.raises(RubricInvalid) as info:
-        rubric_service.load_rubric_file(path)
+        rubrics.load_rubric_file(path)
     assert "E4" in str(info.value) and "eco.xlsx" in str(info.value)

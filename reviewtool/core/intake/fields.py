@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from reviewtool.core.xlsx_table import ColumnSpec
+from reviewtool.core.tables.types import ColumnSpec
 
 #: Application attributes entered as plain text (form and import alike).
 TEXT_ATTRIBUTES: tuple[str, ...] = (

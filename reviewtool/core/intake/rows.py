@@ -28,7 +28,8 @@ from reviewtool.core.intake.values import (
     parse_period,
     split_codes,
 )
-from reviewtool.core.xlsx_table import CellRef, TableRow, cell_text, normalise_header
+from reviewtool.core.tables.text import cell_text, normalise_header
+from reviewtool.core.tables.types import CellRef, TableRow
 from reviewtool.i18n import _
 
 #: Application attributes that are plain text, with their length limits.

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from reviewtool.core.enums import RelationKind
 from reviewtool.i18n import _
-from reviewtool.services.experts import ExpertInput, ExpertRow
+from reviewtool.services.experts.pool import ExpertInput, ExpertRow
 
 
 def split_codes(text: str) -> list[str]:

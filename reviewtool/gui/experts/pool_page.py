@@ -25,11 +25,11 @@ from PySide6.QtWidgets import (
 from reviewtool.core.enums import ExpertStatus
 from reviewtool.gui.context import GuiContext
 from reviewtool.gui.experts.expert_dialog import ExpertDialog
-from reviewtool.gui.panels.reason_dialog import ReasonDialog
-from reviewtool.gui.panels.rows_model import RowsModel, selected_key, table_view
+from reviewtool.gui.widgets.reason_dialog import ReasonDialog
+from reviewtool.gui.widgets.rows_model import RowsModel, selected_key, table_view
 from reviewtool.i18n import _
-from reviewtool.services import experts as service
 from reviewtool.services.changes import Changes
+from reviewtool.services.experts import pool, pool_workbook
 
 
 class ExpertPoolPage(QWidget):
@@ -38,7 +38,7 @@ class ExpertPoolPage(QWidget):
     def __init__(self, ctx: GuiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.rows: list[service.ExpertRow] = []
+        self.rows: list[pool.ExpertRow] = []
         self.search = QLineEdit()
         self.search.setPlaceholderText(_("Search name, unit, speciality or keyword…"))
         self.search.setClearButtonEnabled(True)
@@ -111,11 +111,11 @@ class ExpertPoolPage(QWidget):
         contact = self.show_contact.isChecked()
 
         def load(session, _p, _c):
-            return service.list_experts(session, text=text, status=status, with_contact=contact)
+            return pool.list_experts(session, text=text, status=status, with_contact=contact)
 
         self.ctx.run_db(load, lambda rows: self._show(rows, contact), self.show_error)
 
-    def _show(self, rows: list[service.ExpertRow], contact: bool) -> None:
+    def _show(self, rows: list[pool.ExpertRow], contact: bool) -> None:
         self.rows = rows
         self.model._headers = self._headers(contact)
         values, colours = [], []
@@ -138,7 +138,7 @@ class ExpertPoolPage(QWidget):
         self.count_label.setText(_("{count} experts").format(count=len(rows)))
         self._update_buttons()
 
-    def _selected(self) -> service.ExpertRow | None:
+    def _selected(self) -> pool.ExpertRow | None:
         key = selected_key(self.view)
         return next((r for r in self.rows if r.id == key), None)
 
@@ -159,7 +159,7 @@ class ExpertPoolPage(QWidget):
 
     # -- actions ------------------------------------------------------
 
-    def open_dialog(self, row: service.ExpertRow | None) -> ExpertDialog:
+    def open_dialog(self, row: pool.ExpertRow | None) -> ExpertDialog:
         """The dialog for a new (``row`` None) or existing expert; shown by the caller."""
         return ExpertDialog(row, self)
 
@@ -174,9 +174,9 @@ class ExpertPoolPage(QWidget):
             return
 
         def load(session, _p, _c):
-            return service.get_expert(session, row.id, with_contact=True)
+            return pool.get_expert(session, row.id, with_contact=True)
 
-        def show(full: service.ExpertRow) -> None:
+        def show(full: pool.ExpertRow) -> None:
             dialog = self.open_dialog(full)
             if dialog.exec():
                 self.save_dialog(dialog, full.id)
@@ -190,13 +190,13 @@ class ExpertPoolPage(QWidget):
 
         def save(session, _p, _c):
             if expert_id is None:
-                target, changes = service.create_expert(session, data, actor=actor)
+                target, changes = pool.create_expert(session, data, actor=actor)
             else:
-                target, changes = expert_id, service.update_expert(session, expert_id, data, actor=actor)
+                target, changes = expert_id, pool.update_expert(session, expert_id, data, actor=actor)
             for relation_id in removed:
-                service.remove_relation(session, relation_id, actor=actor)
+                pool.remove_relation(session, relation_id, actor=actor)
             for kind, text in new_relations:
-                service.add_relation(session, target, kind, text, actor=actor)
+                pool.add_relation(session, target, kind, text, actor=actor)
             return changes
 
         self.ctx.run_db(save, self._done, self.show_error)
@@ -220,7 +220,7 @@ class ExpertPoolPage(QWidget):
             new_status, reason = ExpertStatus.SUSPENDED, dialog.reason()
 
         def save(session, _p, _c):
-            return service.set_status(session, row.id, new_status, reason, actor=actor)
+            return pool.set_status(session, row.id, new_status, reason, actor=actor)
 
         self.ctx.run_db(save, self._done, self.show_error)
 
@@ -232,7 +232,7 @@ class ExpertPoolPage(QWidget):
         actor = self.ctx.actor
 
         def run(session, progress, cancel):
-            result = service.import_pool(session, Path(path), actor=actor, progress=progress, cancel=cancel)
+            result = pool_workbook.import_pool(session, Path(path), actor=actor, progress=progress, cancel=cancel)
             result.changes.message = _("{rows} rows: {created} new, {updated} updated, {unchanged} unchanged.").format(
                 rows=result.rows, created=result.created, updated=result.updated, unchanged=result.unchanged
             )
@@ -251,7 +251,7 @@ class ExpertPoolPage(QWidget):
         contact = self.show_contact.isChecked()
 
         def run(session, _p, _c):
-            saved, count = service.export_pool(session, Path(path), actor=actor, with_contact=contact)
+            saved, count = pool_workbook.export_pool(session, Path(path), actor=actor, with_contact=contact)
             return Changes(message=_("Exported {count} experts to {path}").format(count=count, path=saved))
 
         self.ctx.run_db(run, self._done, self.show_error)
@@ -260,5 +260,5 @@ class ExpertPoolPage(QWidget):
         if not path:
             path, _f = QFileDialog.getSaveFileName(self, _("Save template"), "专家库模板.xlsx", _("Workbooks (*.xlsx)"))
         if path:
-            service.write_template(Path(path))
+            pool_workbook.write_template(Path(path))
             self.status_message.emit(_("Template written to {path}").format(path=path))

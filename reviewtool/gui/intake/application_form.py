@@ -1,6 +1,6 @@
 """The application form: every field of the 申报书 cover page, validated as you type.
 
-Loads and saves through ``services.application_edit`` on the worker; holds
+Loads and saves through ``services.intake.edit`` on the worker; holds
 plain values only (no session, no ORM objects). Attachments are listed by
 an ``AttachmentsModel`` and opened with the desktop's viewer from a temporary
 copy.
@@ -41,9 +41,10 @@ from reviewtool.core.intake.fields import CATEGORIES, COUNTIES, FIELDS
 from reviewtool.core.intake.form import ApplicationForm, validate_form
 from reviewtool.core.intake.values import format_month, parse_month
 from reviewtool.gui.context import GuiContext
-from reviewtool.gui.row_table_model import RowTableModel
+from reviewtool.gui.widgets.row_table_model import RowTableModel
 from reviewtool.i18n import N_, _
-from reviewtool.services import application_edit, attachments, tagging
+from reviewtool.services.intake import attachments, tagging
+from reviewtool.services.intake import edit as application_edit
 from reviewtool.services.taxonomy import list_areas
 
 INVALID_STYLE = "border: 1px solid #d32f2f; background: #fff5f5;"

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from reviewtool.gui.context import GuiContext
 from reviewtool.i18n import N_, _
-from reviewtool.services import formal_review
+from reviewtool.services.intake import formal_review
 
 CHECKLIST_COLUMNS = (N_("Code"), N_("Checklist item"), N_("In use"))
 

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from reviewtool.gui.context import GuiContext
 from reviewtool.i18n import _
-from reviewtool.services import formal_review
+from reviewtool.services.intake import formal_review
 
 INVALID_STYLE = "border: 1px solid #d32f2f; background: #fff5f5;"
 

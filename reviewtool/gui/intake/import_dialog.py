@@ -31,10 +31,11 @@ from PySide6.QtWidgets import (
 )
 
 from reviewtool.gui.context import GuiContext
-from reviewtool.gui.row_table_model import RowTableModel
+from reviewtool.gui.widgets.row_table_model import RowTableModel
 from reviewtool.i18n import N_, _
-from reviewtool.services import intake as intake_service
-from reviewtool.services.applications import list_batches
+from reviewtool.paths import resource_path
+from reviewtool.services.applications import ApplicationQuery, count_applications, list_batches
+from reviewtool.services.intake import import_result, importer
 
 ACTIONS = {
     "create": N_("New"),
@@ -43,6 +44,9 @@ ACTIONS = {
     "reject": N_("Rejected"),
 }
 COLORS = {"create": "#e8f5e9", "update": "#fff8e1", "reject": "#ffebee", "unchanged": "#f5f5f5"}
+#: Offered by “Use the sample sheet” while the database holds no applications.
+SAMPLE_SHEET = resource_path("samples", "申报汇总表示例.xlsx")
+SAMPLE_BATCH = "2025年海东市科技计划项目（示例）"
 PREVIEW_COLUMNS = (N_("Row"), N_("Action"), N_("No."), N_("Project title"), N_("Applicant unit"), N_("Details"))
 
 
@@ -51,7 +55,7 @@ class PreviewModel(RowTableModel):
 
     headers = PREVIEW_COLUMNS
 
-    def outcome(self, row: int) -> intake_service.RowOutcome:
+    def outcome(self, row: int) -> import_result.RowOutcome:
         return self.rows[row]
 
     @staticmethod
@@ -61,7 +65,7 @@ class PreviewModel(RowTableModel):
             parts.append(
                 _("Changes: {changes}").format(
                     changes="；".join(
-                        f"{key}: {intake_service._plain(old)} → {intake_service._plain(new)}"
+                        f"{key}: {import_result.plain_value(old)} → {import_result.plain_value(new)}"
                         for key, (old, new) in outcome.changes.items()
                     )
                 )
@@ -96,7 +100,7 @@ class ImportDialog(QDialog):
     def __init__(self, ctx: GuiContext, parent: QWidget | None = None, *, path: str = "") -> None:
         super().__init__(parent)
         self._ctx = ctx
-        self.result_data: intake_service.ImportResult | None = None
+        self.result_data: import_result.ImportResult | None = None
         self.setWindowTitle(_("Import applications"))
         self.resize(1100, 640)
 
@@ -107,14 +111,19 @@ class ImportDialog(QDialog):
         file_row = QHBoxLayout()
         file_row.addWidget(self.file_edit, 1)
         file_row.addWidget(browse)
+        self.sample_button = QPushButton(_("Use the sample sheet"))
+        self.sample_button.setToolTip(_("Try the import with the sample summary sheet that comes with reviewtool."))
+        self.sample_button.setVisible(False)  # shown by _offer_sample when there are no applications yet
+        self.sample_button.clicked.connect(self._use_sample)
+        file_row.addWidget(self.sample_button)
 
         self.batch_combo = QComboBox()
         self.batch_combo.setEditable(True)
         self.batch_combo.setMinimumContentsLength(30)
         self.batch_combo.lineEdit().setPlaceholderText(_("Batch name (a new name creates the batch)"))
         self.existing_combo = QComboBox()
-        self.existing_combo.addItem(_("update the stored application"), intake_service.EXISTING_UPDATE)
-        self.existing_combo.addItem(_("reject the row"), intake_service.EXISTING_REJECT)
+        self.existing_combo.addItem(_("update the stored application"), import_result.EXISTING_UPDATE)
+        self.existing_combo.addItem(_("reject the row"), import_result.EXISTING_REJECT)
         self.only_valid = QCheckBox(_("Import only the valid rows when some are rejected"))
         self.accept_duplicates = QCheckBox(_("Import probable duplicates (same unit, similar title)"))
         self.suggest = QCheckBox(_("Suggest a priority area for rows without one"))
@@ -172,6 +181,15 @@ class ImportDialog(QDialog):
             return [b.name for b in list_batches(session) if not b.closed]
 
         self._ctx.run_db(load, self._fill_batches)
+        self._ctx.run_db(lambda session, _p, _c: count_applications(session, ApplicationQuery()), self._offer_sample)
+
+    def _offer_sample(self, applications: int) -> None:
+        self.sample_button.setVisible(applications == 0 and SAMPLE_SHEET.is_file())
+
+    def _use_sample(self) -> None:
+        self.file_edit.setText(str(SAMPLE_SHEET))
+        if not self.batch_combo.currentText().strip():
+            self.batch_combo.setEditText(SAMPLE_BATCH)
 
     def _fill_batches(self, names: list[str]) -> None:
         current = self.batch_combo.currentText()
@@ -192,8 +210,8 @@ class ImportDialog(QDialog):
             self.summary.setText(_("Options changed; press Preview again."))
         self.result_data = None
 
-    def options(self, *, dry_run: bool) -> intake_service.ImportOptions:
-        return intake_service.ImportOptions(
+    def options(self, *, dry_run: bool) -> import_result.ImportOptions:
+        return import_result.ImportOptions(
             batch=self.batch_combo.currentText().strip() or None,
             existing=self.existing_combo.currentData(),
             accept_probable_duplicates=self.accept_duplicates.isChecked(),
@@ -215,16 +233,14 @@ class ImportDialog(QDialog):
         self.summary.setText(_("Reading {file}…").format(file=Path(path).name))
 
         def work(session, progress, cancel):
-            return intake_service.import_applications(
-                session, path, options, actor=actor, progress=progress, cancel=cancel
-            )
+            return importer.import_applications(session, path, options, actor=actor, progress=progress, cancel=cancel)
 
         self._ctx.run_db(
             work, self._previewed, self._failed, label=_("Checking {file}…").format(file=Path(path).name),
             cancellable=True, parent=self,
         )  # fmt: skip
 
-    def _previewed(self, result: intake_service.ImportResult) -> None:
+    def _previewed(self, result: import_result.ImportResult) -> None:
         self.preview_button.setEnabled(True)
         self.result_data = result
         self.model.set_rows(result.rows)
@@ -274,19 +290,17 @@ class ImportDialog(QDialog):
         self.preview_button.setEnabled(False)
 
         def work(session, progress, cancel):
-            return intake_service.import_applications(
-                session, path, options, actor=actor, progress=progress, cancel=cancel
-            )
+            return importer.import_applications(session, path, options, actor=actor, progress=progress, cancel=cancel)
 
         self._ctx.run_db(
             work, self._imported, self._failed, label=_("Importing {file}…").format(file=Path(path).name),
             cancellable=True, parent=self,
         )  # fmt: skip
 
-    def _imported(self, result: intake_service.ImportResult) -> None:
+    def _imported(self, result: import_result.ImportResult) -> None:
         self.result_data = result
         if not result.written:
             self._previewed(result)
             return
-        self._ctx.bus.announce(intake_service.changes_of(result))
+        self._ctx.bus.announce(import_result.changes_of(result))
         self.accept()

@@ -27,9 +27,10 @@ from PySide6.QtWidgets import (
 
 from reviewtool.core.enums import PanelMode, VoteChoice
 from reviewtool.gui.context import GuiContext
-from reviewtool.gui.panels.rows_model import RowsModel, selected_key, table_view
+from reviewtool.gui.widgets.rows_model import RowsModel, selected_key, table_view
 from reviewtool.i18n import _
-from reviewtool.services import panels as service
+from reviewtool.services.panels import assignment, conflicts, panel
+from reviewtool.services.panels import draw as panels_draw
 
 
 class NewPanelDialog(QDialog):
@@ -44,7 +45,7 @@ class NewPanelDialog(QDialog):
         self.due.setCalendarPopup(True)
         self.due.setDisplayFormat("yyyy-MM-dd")
         self.majority = QComboBox()
-        for code, title in service.MAJORITY_RULES.items():
+        for code, title in panel.MAJORITY_RULES.items():
             self.majority.addItem(_(title), code)
         self.group = QLineEdit()
         self.group.setPlaceholderText(_("empty: the whole batch; or application numbers separated by commas"))
@@ -129,11 +130,11 @@ class DrawDialog(QDialog):
         panel_id, field_match = self.panel_id, self.field_match.isChecked()
 
         def load(session, _p, _c):
-            return service.draw_preview(session, panel_id, field_match=field_match)
+            return panels_draw.draw_preview(session, panel_id, field_match=field_match)
 
         self.ctx.run_db(load, self._show, self._error)
 
-    def _show(self, view: service.EligibilityView) -> None:
+    def _show(self, view: panels_draw.EligibilityView) -> None:
         self.eligible_model.set_rows([(name,) for _i, name in view.eligible], [i for i, _n in view.eligible])
         self.excluded_model.set_rows(
             [(name, "；".join(reasons)) for _i, name, reasons in view.exclusions], [i for i, _n, _r in view.exclusions]
@@ -149,7 +150,7 @@ class DrawDialog(QDialog):
         expert_id = selected_key(self.eligible_view)
         if expert_id is None:
             return
-        from reviewtool.gui.panels.reason_dialog import ReasonDialog
+        from reviewtool.gui.widgets.reason_dialog import ReasonDialog
 
         dialog = ReasonDialog(_("Exclude expert"), _("Why is this expert excluded from the panel?"), self)
         if not dialog.exec():
@@ -157,7 +158,7 @@ class DrawDialog(QDialog):
         panel_id, reason, actor = self.panel_id, dialog.reason(), self.ctx.actor
 
         def run(session, _p, _c):
-            return service.exclude_expert(session, panel_id, expert_id, reason, actor=actor)
+            return conflicts.exclude_expert(session, panel_id, expert_id, reason, actor=actor)
 
         self.ctx.run_db(run, lambda _changes: self.load(), self._error)
 
@@ -166,11 +167,11 @@ class DrawDialog(QDialog):
         seed, field_match, actor = self.seed.text().strip() or None, self.field_match.isChecked(), self.ctx.actor
 
         def draw(session, _p, _c):
-            return service.draw_panel(session, panel_id, size, seed=seed, field_match=field_match, actor=actor)
+            return panels_draw.draw_panel(session, panel_id, size, seed=seed, field_match=field_match, actor=actor)
 
         self.ctx.run_db(draw, self._drawn, self._error)
 
-    def _drawn(self, outcome: service.DrawOutcome) -> None:
+    def _drawn(self, outcome: panels_draw.DrawOutcome) -> None:
         names = "、".join(outcome.names[i] for i in outcome.result.drawn)
         self.result.setText(_("Drawn (seed {seed}): {names}").format(seed=outcome.result.seed, names=names))
         self.draw_button.setEnabled(False)
@@ -240,11 +241,11 @@ class AssignmentDialog(QDialog):
         panel_id, (mode, k, cap) = self.panel_id, self._params()
 
         def load(session, _p, _c):
-            return service.preview_assignment(session, panel_id, mode=mode, per_application=k, max_load=cap)
+            return assignment.preview_assignment(session, panel_id, mode=mode, per_application=k, max_load=cap)
 
         self.ctx.run_db(load, self._show, self._error, label=_("Computing the assignment…"))
 
-    def _show(self, preview: service.AssignmentPreview) -> None:
+    def _show(self, preview: assignment.AssignmentPreview) -> None:
         plan = preview.plan
         reviewers = plan.reviewers()
         short = {s.application_id: s for s in plan.shortfalls}
@@ -281,7 +282,7 @@ class AssignmentDialog(QDialog):
         panel_id, (mode, k, cap), actor = self.panel_id, self._params(), self.ctx.actor
 
         def run(session, _p, _c):
-            _preview, changes = service.apply_assignment(
+            _preview, changes = assignment.apply_assignment(
                 session, panel_id, actor=actor, mode=mode, per_application=k, max_load=cap
             )
             return changes

@@ -28,22 +28,33 @@ from PySide6.QtWidgets import (
 )
 
 from reviewtool.core.enums import MemberStatus, PanelStatus
-from reviewtool.core.rubric import points_text
+from reviewtool.core.scoring.rubric import points_text
 from reviewtool.gui.context import GuiContext
 from reviewtool.gui.panels.dialogs import AddReviewerDialog, AssignmentDialog, DrawDialog, NewPanelDialog, VoteDialog
-from reviewtool.gui.panels.reason_dialog import ReasonDialog
-from reviewtool.gui.panels.rows_model import RowsModel, selected_key, table_view
+from reviewtool.gui.widgets.reason_dialog import ReasonDialog
+from reviewtool.gui.widgets.rows_model import RowsModel, selected_key, table_view
 from reviewtool.i18n import _
-from reviewtool.services import calibration, panels, workbooks
 from reviewtool.services.applications import list_batches
 from reviewtool.services.changes import Changes
+from reviewtool.services.panels import (
+    assignment,
+    calibration,
+    conflicts,
+    finalise,
+    membership,
+    workbook_export,
+    workbook_import,
+)
+from reviewtool.services.panels import panel as panels_panel
+from reviewtool.services.panels import status as panels_status
+from reviewtool.services.panels import votes as panels_votes
 
 STATE_COLOURS = {
-    panels.STATE_MISSING: "#fff3cd",
-    panels.STATE_LATE: "#f8d7da",
-    panels.STATE_CONFLICT: "#e2d9f3",
-    panels.STATE_DRAFT: "#e7f1ff",
-    panels.STATE_SUBMITTED: None,
+    panels_status.STATE_MISSING: "#fff3cd",
+    panels_status.STATE_LATE: "#f8d7da",
+    panels_status.STATE_CONFLICT: "#e2d9f3",
+    panels_status.STATE_DRAFT: "#e7f1ff",
+    panels_status.STATE_SUBMITTED: None,
 }
 
 
@@ -51,11 +62,11 @@ STATE_COLOURS = {
 class PanelSnapshot:
     batches: list[tuple[int, str]]
     batch_id: int | None
-    panels: list[panels.PanelRow]
-    panel: panels.PanelRow | None
-    members: list[panels.MemberRow]
-    status: panels.PanelStatusView | None
-    votes: list[panels.VoteOutcome]
+    panels: list[panels_panel.PanelRow]
+    panel: panels_panel.PanelRow | None
+    members: list[membership.MemberRow]
+    status: panels_status.PanelStatusView | None
+    votes: list[panels_votes.VoteOutcome]
     calibration: calibration.CalibrationView | None
     applications: list[tuple[int, str]]
 
@@ -64,15 +75,15 @@ def load_snapshot(session, batch_id: int | None, panel_id: int | None) -> PanelS
     batches = [(b.id, b.name) for b in list_batches(session)]
     if batch_id is None and batches:
         batch_id = batches[0][0]
-    rows = panels.list_panels(session, batch_id) if batch_id is not None else []
+    rows = panels_panel.list_panels(session, batch_id) if batch_id is not None else []
     panel = next((p for p in rows if p.id == panel_id), rows[0] if rows else None)
     if panel is None:
         return PanelSnapshot(batches, batch_id, rows, None, [], None, [], None, [])
-    status = panels.sheet_status(session, panel.id)
-    apps = [(o.application_id, o.number) for o in panels.vote_outcomes(session, panel.id)]
+    status = panels_status.sheet_status(session, panel.id)
+    apps = [(o.application_id, o.number) for o in panels_votes.vote_outcomes(session, panel.id)]
     return PanelSnapshot(
-        batches, batch_id, rows, panel, panels.members(session, panel.id), status,
-        panels.vote_outcomes(session, panel.id), calibration.calibration_view(session, batch_id), apps,
+        batches, batch_id, rows, panel, membership.members(session, panel.id), status,
+        panels_votes.vote_outcomes(session, panel.id), calibration.calibration_view(session, batch_id), apps,
     )  # fmt: skip
 
 
@@ -177,7 +188,7 @@ class PanelPage(QWidget):
         self.votes_model = RowsModel([_("Number"), _("For"), _("Against"), _("Abstain"), _("May vote"), _("Result")])
         self.votes_view = table_view(self.votes_model)
         self.majority_combo = QComboBox()
-        for code, title in panels.MAJORITY_RULES.items():
+        for code, title in panels_panel.MAJORITY_RULES.items():
             self.majority_combo.addItem(_(title), code)
         self.vote_button = QPushButton(_("Record vote…"))
         row = QHBoxLayout()
@@ -287,7 +298,7 @@ class PanelPage(QWidget):
                 [STATE_COLOURS[r.state] for r in rows],
             )
             self.counts_label.setText(
-                "　".join(f"{_(panels.STATE_LABELS[k])}：{n}" for k, n in snap.status.counts.items())
+                "　".join(f"{_(panels_status.STATE_LABELS[k])}：{n}" for k, n in snap.status.counts.items())
             )
             needs = list(snap.status.needs_replacement.values())
             self.replacement_label.setText(
@@ -395,8 +406,8 @@ class PanelPage(QWidget):
         batch_id, actor = self._batch_id, self.ctx.actor
 
         def run(session, _p, _c):
-            ids = panels.application_ids_by_number(session, batch_id, numbers) if numbers else None
-            panel_id, changes = panels.create_panel(
+            ids = panels_panel.application_ids_by_number(session, batch_id, numbers) if numbers else None
+            panel_id, changes = panels_panel.create_panel(
                 session, batch_id, name, actor=actor, mode=mode, due_date=due, settings={"majority": majority},
                 application_ids=ids,
             )  # fmt: skip
@@ -433,7 +444,7 @@ class PanelPage(QWidget):
         panel_id, reason, actor = self._panel_id, dialog.reason(), self.ctx.actor
 
         def run(session, _p, _c):
-            outcome = panels.decline_member(session, panel_id, expert_id, reason, actor=actor)
+            outcome = membership.decline_member(session, panel_id, expert_id, reason, actor=actor)
             return Changes(panels=True, message=_("Redrew {name} (seed {seed})").format(
                 name=outcome.names[outcome.result.drawn[0]], seed=outcome.result.seed))  # fmt: skip
 
@@ -453,7 +464,7 @@ class PanelPage(QWidget):
         panel_id, reason, actor = self._panel_id, dialog.reason(), self.ctx.actor
 
         def run(session, _p, _c):
-            return panels.declare_conflict(session, panel_id, key[0], key[1], reason, actor=actor)
+            return conflicts.declare_conflict(session, panel_id, key[0], key[1], reason, actor=actor)
 
         self._run(run)
 
@@ -464,7 +475,7 @@ class PanelPage(QWidget):
         panel_id, actor = self._panel_id, self.ctx.actor
 
         def run(session, _p, _c):
-            _expert, changes = panels.replace_reviewer(session, panel_id, key[0], actor=actor)
+            _expert, changes = conflicts.replace_reviewer(session, panel_id, key[0], actor=actor)
             return changes
 
         self._run(run)
@@ -482,7 +493,7 @@ class PanelPage(QWidget):
         panel_id, actor = snap.panel.id, self.ctx.actor
 
         def run(session, _p, _c):
-            return panels.add_assignment(session, panel_id, app_id, expert_id, actor=actor)
+            return assignment.add_assignment(session, panel_id, app_id, expert_id, actor=actor)
 
         self._run(run)
 
@@ -496,7 +507,7 @@ class PanelPage(QWidget):
         panel_id, actor = self._panel_id, self.ctx.actor
 
         def run(session, progress, cancel):
-            files = workbooks.export_workbooks(
+            files = workbook_export.export_workbooks(
                 session, panel_id, Path(folder), actor=actor, progress=progress, cancel=cancel
             )
             return Changes(
@@ -518,10 +529,10 @@ class PanelPage(QWidget):
         targets = [Path(p) for p in paths]
 
         def check(session, progress, cancel):
-            return workbooks.import_workbooks(session, targets, actor=actor, dry_run=True, expect_panel_id=panel_id,
+            return workbook_import.import_workbooks(session, targets, actor=actor, dry_run=True, expect_panel_id=panel_id,
                                               progress=progress, cancel=cancel)  # fmt: skip
 
-        def checked(report: workbooks.ImportReport) -> None:
+        def checked(report: workbook_import.ImportReport) -> None:
             self.last_import_preview = report
             text = import_summary(report)
             if not any(f.ok and f.changed for f in report.files):
@@ -535,7 +546,7 @@ class PanelPage(QWidget):
                     return
 
             def run(session, progress, cancel):
-                result = workbooks.import_workbooks(session, targets, actor=actor, expect_panel_id=panel_id,
+                result = workbook_import.import_workbooks(session, targets, actor=actor, expect_panel_id=panel_id,
                                                     progress=progress, cancel=cancel)  # fmt: skip
                 result.changes.message = import_summary(result).splitlines()[0]
                 return result.changes
@@ -548,7 +559,9 @@ class PanelPage(QWidget):
         if self._panel_id is None or self.snapshot is None or self.snapshot.status is None:
             return
         counts = self.snapshot.status.counts
-        open_sheets = counts[panels.STATE_MISSING] + counts[panels.STATE_DRAFT] + counts[panels.STATE_LATE]
+        open_sheets = (
+            counts[panels_status.STATE_MISSING] + counts[panels_status.STATE_DRAFT] + counts[panels_status.STATE_LATE]
+        )
         text = _("Finalising locks every sheet of this panel; results computed from them no longer change.")
         if open_sheets:
             text += "\n" + _("{count} sheets are not submitted; finalise anyway?").format(count=open_sheets)
@@ -557,7 +570,7 @@ class PanelPage(QWidget):
         panel_id, actor = self._panel_id, self.ctx.actor
 
         def run(session, _p, _c):
-            return panels.finalize_panel(session, panel_id, actor=actor, allow_missing=bool(open_sheets))
+            return finalise.finalize_panel(session, panel_id, actor=actor, allow_missing=bool(open_sheets))
 
         self._run(run)
 
@@ -570,7 +583,7 @@ class PanelPage(QWidget):
         panel_id, reason, actor = self._panel_id, dialog.reason(), self.ctx.actor
 
         def run(session, _p, _c):
-            return panels.reopen_panel(session, panel_id, reason, actor=actor)
+            return finalise.reopen_panel(session, panel_id, reason, actor=actor)
 
         self._run(run)
 
@@ -580,7 +593,7 @@ class PanelPage(QWidget):
         panel_id, rule, actor = self._panel_id, self.majority_combo.currentData(), self.ctx.actor
 
         def run(session, _p, _c):
-            return panels.update_settings(session, panel_id, {"majority": rule}, actor=actor)
+            return panels_panel.update_settings(session, panel_id, {"majority": rule}, actor=actor)
 
         self._run(run)
 
@@ -597,12 +610,12 @@ class PanelPage(QWidget):
         panel_id, actor = snap.panel.id, self.ctx.actor
 
         def run(session, _p, _c):
-            return panels.record_vote(session, panel_id, app_id, expert_id, choice, actor=actor)
+            return panels_votes.record_vote(session, panel_id, app_id, expert_id, choice, actor=actor)
 
         self._run(run)
 
 
-def import_summary(report: workbooks.ImportReport) -> str:
+def import_summary(report: workbook_import.ImportReport) -> str:
     lines = []
     new = sum(f.count("new") for f in report.files if f.ok)
     updated = sum(f.count("update") for f in report.files if f.ok)

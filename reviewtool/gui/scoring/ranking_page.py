@@ -33,16 +33,15 @@ from PySide6.QtWidgets import (
 )
 
 from reviewtool.core.enums import Opinion
-from reviewtool.core.rubric import points_text
-from reviewtool.core.scoring import flag_label
+from reviewtool.core.scoring.maths import flag_label
+from reviewtool.core.scoring.rubric import points_text
 from reviewtool.gui.context import GuiContext
-from reviewtool.gui.row_table_model import RowTableModel
 from reviewtool.gui.scoring.rubric_editor import RubricEditorDialog
 from reviewtool.gui.scoring.score_entry import ScoreEntryWindow
+from reviewtool.gui.widgets.row_table_model import RowTableModel
 from reviewtool.i18n import N_, _
-from reviewtool.services import ranking, scoresheets
-from reviewtool.services import rubrics as rubric_service
 from reviewtool.services.applications import list_batches
+from reviewtool.services.scoring import ranking, rubric_batches, rubric_excel, rubrics, sheets
 from reviewtool.services.taxonomy import list_areas
 
 COLUMNS = (
@@ -249,7 +248,7 @@ class RankingPage(QWidget):
             QMessageBox.information(self, _("Enter scores"), _("Select an application first."))
             return
         self._ctx.run_db(
-            lambda s, _p, _c: scoresheets.reviewer_choices(s, application_id),
+            lambda s, _p, _c: sheets.reviewer_choices(s, application_id),
             lambda choices: self._pick_reviewer(application_id, choices),
         )
 
@@ -325,7 +324,7 @@ class RubricsDialog(QDialog):
         self.reload()
 
     def reload(self) -> None:
-        self._ctx.run_db(lambda s, _p, _c: rubric_service.list_rubrics(s), self._fill)
+        self._ctx.run_db(lambda s, _p, _c: rubrics.list_rubrics(s), self._fill)
 
     def _fill(self, rows) -> None:
         self.list.clear()
@@ -349,7 +348,7 @@ class RubricsDialog(QDialog):
         if code is None:
             return
         self._ctx.run_db(
-            lambda s, _p, _c: rubric_service.spec_of_version(rubric_service.get_version(s, code)).as_dict(),
+            lambda s, _p, _c: rubrics.spec_of_version(rubrics.get_version(s, code)).as_dict(),
             self._open_editor,
             lambda e: QMessageBox.warning(self, _("Error"), str(e)),
         )
@@ -374,7 +373,7 @@ class RubricsDialog(QDialog):
             self.reload()
 
         self._ctx.run_db(
-            lambda s, _p, _c: rubric_service.import_rubric(s, Path(path), actor=actor),
+            lambda s, _p, _c: rubrics.import_rubric(s, Path(path), actor=actor),
             done,
             lambda e: QMessageBox.warning(self, _("Not imported"), str(e)),
         )
@@ -389,7 +388,7 @@ class RubricsDialog(QDialog):
         if not path:
             return
         self._ctx.run_db(
-            lambda s, _p, _c: rubric_service.export_rubric(s, code, Path(path)),
+            lambda s, _p, _c: rubrics.export_rubric(s, code, Path(path)),
             None,
             lambda e: QMessageBox.warning(self, _("Not exported"), str(e)),
         )
@@ -400,7 +399,7 @@ class RubricsDialog(QDialog):
             return
 
         def load(session, _p, _c):
-            spec = rubric_service.spec_of_version(rubric_service.get_version(session, code))
+            spec = rubrics.spec_of_version(rubrics.get_version(session, code))
             return [(b.id, b.name) for b in list_batches(session)], spec
 
         self._ctx.run_db(load, lambda result: self._show_attach(code, *result))
@@ -414,7 +413,7 @@ class RubricsDialog(QDialog):
         actor = self._ctx.actor
 
         def work(session, _p, _c):
-            return rubric_service.attach_rubric(
+            return rubric_batches.attach_rubric(
                 session, batch_id, code, actor=actor, categories=categories, area_codes=areas
             )
 
@@ -446,6 +445,6 @@ class AttachDialog(QDialog):
     def values(self) -> tuple[int, list[str], list[str]]:
         return (
             self.batch.currentData(),
-            rubric_service._split(self.categories.text()),
-            rubric_service._split(self.areas.text()),
+            rubric_excel._split(self.categories.text()),
+            rubric_excel._split(self.areas.text()),
         )

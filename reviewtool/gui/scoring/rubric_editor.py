@@ -2,9 +2,9 @@
 live validation and a preview of the sheet as an expert will see it.
 
 The dialog edits a plain rubric document (the YAML form). Every change is
-validated at once with ``core.rubric.validate_rubric``; the problems list
+validated at once with ``core.scoring.rubric_check.validate_rubric``; the problems list
 names the criterion at fault, and Save is enabled only for a valid rubric.
-Saving goes through ``services.rubrics.save_rubric`` (a rubric already used
+Saving goes through ``services.scoring.rubrics.save_rubric`` (a rubric already used
 by a sheet gets a new version).
 
 Threading: GUI thread only; database work goes through ``ctx.run_db``.
@@ -43,13 +43,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from reviewtool.core.rubric import ROUNDING_MODES, parse_rubric, validate_rubric
+from reviewtool.core.scoring.rubric import ROUNDING_MODES
+from reviewtool.core.scoring.rubric_check import parse_rubric, validate_rubric
 from reviewtool.gui.context import GuiContext
 from reviewtool.i18n import _
-from reviewtool.services import rubrics as rubric_service
+from reviewtool.services.scoring import rubric_excel, rubrics
 
 VALIDATE_DELAY_MS = 150
-MATCH_CN = rubric_service.MATCH_CN
+MATCH_CN = rubric_excel.MATCH_CN
 
 
 def blank_document() -> dict[str, Any]:
@@ -441,7 +442,7 @@ class RubricEditorDialog(QDialog):
             c["plan_fit"] = True
         suggested = {}
         reverse = {v: k for k, v in MATCH_CN.items()}
-        for part in rubric_service._split(self.c_suggested.text()):
+        for part in rubric_excel._split(self.c_suggested.text()):
             name, _sep, label = part.partition("=")
             suggested[reverse.get(name.strip(), name.strip())] = label.strip()
         if suggested:
@@ -524,8 +525,8 @@ class RubricEditorDialog(QDialog):
         doc["total_points"] = _number_or_text(self.total.text())
         doc["step"] = _number_or_text(self.step.text())
         doc["rounding"] = {"places": self.places.value(), "mode": self.mode.currentData()}
-        categories = rubric_service._split(self.scope_categories.text())
-        areas = rubric_service._split(self.scope_areas.text())
+        categories = rubric_excel._split(self.scope_categories.text())
+        areas = rubric_excel._split(self.scope_areas.text())
         if categories or areas:
             doc["scope"] = {"categories": categories, "area_codes": areas}
         vetoes = []
@@ -579,7 +580,7 @@ class RubricEditorDialog(QDialog):
         actor = self._ctx.actor
 
         def work(session, _p, _c):
-            return rubric_service.save_rubric(session, spec, actor=actor, source="editor")
+            return rubrics.save_rubric(session, spec, actor=actor, source="editor")
 
         self.save_button.setEnabled(False)
         self._ctx.run_db(work, self._saved, self._failed)

@@ -45,11 +45,11 @@ from PySide6.QtWidgets import (
 )
 
 from reviewtool.core.enums import Opinion, SheetSource, SheetStatus
-from reviewtool.core.rubric import PLAN_MATCH_KINDS, Criterion, points_text
-from reviewtool.core.scoring import ScoreRefused, SheetInput, check_points, comment_reason, evaluate_sheet
+from reviewtool.core.scoring.maths import ScoreRefused, SheetInput, check_points, comment_reason, evaluate_sheet
+from reviewtool.core.scoring.rubric import PLAN_MATCH_KINDS, Criterion, points_text
 from reviewtool.gui.context import GuiContext
 from reviewtool.i18n import _
-from reviewtool.services import scoresheets
+from reviewtool.services.scoring import sheet_edits, sheets
 
 AUTOSAVE_MS = 800
 
@@ -185,7 +185,7 @@ class CriterionRow:
 class ScoreEntryWindow(QDialog):
     """One reviewer's sheet for one application."""
 
-    saved = Signal(object)  # scoresheets.SaveResult
+    saved = Signal(object)  # sheet_edits.SaveResult
 
     def __init__(
         self,
@@ -200,7 +200,7 @@ class ScoreEntryWindow(QDialog):
         self._ctx = ctx
         self.application_id = application_id
         self.reviewer_id = reviewer_id
-        self.context: scoresheets.ScoringContext | None = None
+        self.context: sheets.ScoringContext | None = None
         self.rows: list[CriterionRow] = []
         self.vetoes: dict[str, KeyChoiceCombo] = {}
         self.status = SheetStatus.DRAFT
@@ -297,7 +297,7 @@ class ScoreEntryWindow(QDialog):
 
         app_id, reviewer = application_id, reviewer_id
         ctx.run_db(
-            lambda s, _p, _c: scoresheets.scoring_context(s, app_id, reviewer),
+            lambda s, _p, _c: sheets.scoring_context(s, app_id, reviewer),
             self._build,
             self._load_failed,
         )
@@ -325,7 +325,7 @@ class ScoreEntryWindow(QDialog):
         self.header.setText(str(error))
         QMessageBox.warning(self, _("Error"), str(error))
 
-    def _build(self, context: scoresheets.ScoringContext) -> None:
+    def _build(self, context: sheets.ScoringContext) -> None:
         self.context = context
         spec = context.spec
         who = context.reviewer_name + (_(" (bureau staff)") if context.reviewer_is_staff else "")
@@ -425,7 +425,7 @@ class ScoreEntryWindow(QDialog):
         self._update_summary()
         (focus_chain[0] if focus_chain else self.submit_button).setFocus()
 
-    def _fill_areas(self, context: scoresheets.ScoringContext) -> None:
+    def _fill_areas(self, context: sheets.ScoringContext) -> None:
         parts = []
         match = _(PLAN_MATCH_KINDS.get(context.plan_match, context.plan_match))
         parts.append("<p>" + _("Plan match: <b>{match}</b>").format(match=match))
@@ -441,7 +441,7 @@ class ScoreEntryWindow(QDialog):
             parts.append(f"<p><b>{area.code} {area.title}</b>（{role}）<br>{area.description}</p>")
         self.areas_view.setHtml("".join(parts))
 
-    def _fill_from(self, sheet: scoresheets.SheetView) -> None:
+    def _fill_from(self, sheet: sheets.SheetView) -> None:
         blocked = [self.opinion, self.written, *self.vetoes.values()]
         for widget in blocked:
             widget.blockSignals(True)
@@ -536,7 +536,7 @@ class ScoreEntryWindow(QDialog):
         attachment_id = item.data(Qt.ItemDataRole.UserRole)
         if attachment_id is None:
             return
-        from reviewtool.services.attachments import export_attachment
+        from reviewtool.services.intake.attachments import export_attachment
 
         folder = Path(tempfile.gettempdir()) / "reviewtool-attachments"
         self._ctx.run_db(
@@ -555,8 +555,8 @@ class ScoreEntryWindow(QDialog):
         app_id, reviewer = self.application_id, self.reviewer_id
 
         def work(session, _p, _c):
-            changes = scoresheets.reopen_sheet(session, sheet_id, actor=actor, reason=reason)
-            return changes, scoresheets.scoring_context(session, app_id, reviewer)
+            changes = sheet_edits.reopen_sheet(session, sheet_id, actor=actor, reason=reason)
+            return changes, sheets.scoring_context(session, app_id, reviewer)
 
         def done(result) -> None:
             changes, context = result
@@ -593,7 +593,7 @@ class ScoreEntryWindow(QDialog):
         app_id, reviewer = self.application_id, self.reviewer_id
 
         def work(session, _p, _c):
-            return scoresheets.save_sheet(
+            return sheet_edits.save_sheet(
                 session,
                 application_id=app_id,
                 reviewer_id=reviewer,
@@ -610,7 +610,7 @@ class ScoreEntryWindow(QDialog):
         self.state_label.setText(_("Saving…"))
         self._ctx.run_db(work, self._saved, self._save_failed)
 
-    def _saved(self, result: scoresheets.SaveResult) -> None:
+    def _saved(self, result: sheet_edits.SaveResult) -> None:
         self._saving = False
         self.status = result.status
         if result.status == SheetStatus.SUBMITTED:

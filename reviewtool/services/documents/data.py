@@ -4,7 +4,7 @@ Reads only; every function takes a ``Session`` and returns immutable
 models, so the PDF can be laid out after the session has closed.
 
 Sheets and panel figures come from the scoring feature
-(``services.scoresheets``, ``services.rubrics``, ``services.ranking``):
+(``services.scoring``: sheets, results, rubrics, ranking):
 only submitted, not excluded sheets are printed filled, in the order the
 panel figures count them, and ``专家1, 专家2 …`` follow that order on every
 document of one application, so the anonymised labels agree.
@@ -21,10 +21,9 @@ from sqlalchemy.orm import Session
 
 from reviewtool.core.enums import AreaRole, AssignmentStatus, SheetStatus, TagSource
 from reviewtool.core.errors import UserError
-from reviewtool.core.rubric import RubricSpec
-from reviewtool.core.scoring import flag_label, rule_label
+from reviewtool.core.scoring.maths import flag_label, rule_label
+from reviewtool.core.scoring.rubric import RubricSpec
 from reviewtool.i18n import _
-from reviewtool.services import scoresheets
 from reviewtool.services.documents.model import (
     AppHeader,
     ApplicantComment,
@@ -36,9 +35,11 @@ from reviewtool.services.documents.model import (
     PanelSheet,
     VetoLine,
 )
-from reviewtool.services.panels import vote_labels
-from reviewtool.services.ranking import EXCLUDED_STATUSES
-from reviewtool.services.rubrics import select_rubric_version, spec_of_version
+from reviewtool.services.panels.votes import vote_labels
+from reviewtool.services.scoring import sheets as scoring_sheets
+from reviewtool.services.scoring.ranking import EXCLUDED_STATUSES
+from reviewtool.services.scoring.rubric_batches import select_rubric_version
+from reviewtool.services.scoring.rubrics import spec_of_version
 from reviewtool.storage.models import (
     Application,
     ApplicationArea,
@@ -187,7 +188,7 @@ def filled_sheets(
     for app_id in app_ids:
         for index, sheet in enumerate(counted.get(app_id, []), start=1):
             spec = spec_of(sheet.rubric_version_id)
-            data = scoresheets.sheet_view(session, sheet).data
+            data = scoring_sheets.sheet_view(session, sheet).data
             name, unit = experts.get(sheet.reviewer_id, ("", ""))
             out.append(
                 ExpertSheet(
@@ -319,7 +320,7 @@ def applicant_letters(
         comments = []
         for index, sheet in enumerate(counted.get(app_id, []), start=1):
             spec = spec_of(sheet.rubric_version_id)
-            data = scoresheets.sheet_view(session, sheet).data
+            data = scoring_sheets.sheet_view(session, sheet).data
             per_criterion = tuple(
                 (c.title, data.comments.get(c.key, "").strip())
                 for c in spec.criteria

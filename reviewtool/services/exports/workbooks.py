@@ -17,14 +17,14 @@ from sqlalchemy.orm import Session
 
 from reviewtool.core.enums import Opinion
 from reviewtool.core.errors import NotFound
-from reviewtool.core.rubric import RubricSpec
-from reviewtool.core.scoring import flag_label, rule_label
+from reviewtool.core.scoring.maths import flag_label, rule_label
+from reviewtool.core.scoring.rubric import RubricSpec
 from reviewtool.i18n import _
 from reviewtool.services.documents import data
 from reviewtool.services.exports.xlsx import Column, TableSheet, add_sheet, new_workbook, save_workbook
 from reviewtool.services.funding import FundingView, funding_view
 from reviewtool.services.progress import NEVER_CANCELLED, NO_PROGRESS, CancelToken, Progress
-from reviewtool.services.rubrics import spec_of_version
+from reviewtool.services.scoring.rubrics import spec_of_version
 from reviewtool.storage.models import Application, Batch, Expert, PanelResult, RubricVersion, Unit
 
 

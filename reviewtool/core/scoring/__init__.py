@@ -1,0 +1,1 @@
+"""Scoring, in plain Python: rubric specifications and their checks, and the exact scoring maths."""

@@ -1,0 +1,300 @@
+"""A safe reader for the tabular workbooks people really send.
+
+One call, :func:`read_table`, takes a file and a list of :class:`ColumnSpec`
+(a field key and the header texts it may appear under) and returns a
+:class:`Table`: the sheet and header row(s) it found, which columns it
+recognised, the unknown columns (kept, not dropped), and the data rows, each
+cell carrying its sheet/row/column reference for error messages.
+
+What it copes with:
+
+- the file is sniffed by its bytes, not its name (``sniff``);
+- real ``.csv`` files are read through the same pipeline (``raw``);
+- the header row is found by content within the first ``header_search_rows``
+  rows of every sheet (``header``);
+- a 序号 column, blank spacer rows, 合计/小计/总计 rows and trailing
+  notes (``注：…``, ``填表说明…``) are skipped and listed in ``Table.skipped``;
+- formulas are read as their cached values; a formula that has no cached
+  value (a workbook written by a program and never opened in Excel) comes back
+  with ``Cell.value is None`` and ``Cell.formula`` set, so the caller can say
+  so; a sheet whose data cells are all such formulas is refused;
+- huge inputs: a file-size limit, an uncompressed-size limit (zip bombs), a
+  row and a column limit, and the reader stops after ``max_blank_run``
+  consecutive blank rows (sheets formatted down to row 1,048,576).
+
+Threading: plain functions, no shared state; call from any one thread.
+Long reads report through ``on_progress(done, total)`` and stop when
+``check_cancel()`` raises.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
+
+from reviewtool.core.tables.header import FoundHeader, alias_index, find_header
+from reviewtool.core.tables.raw import RawSheet, open_csv, open_xlsx
+from reviewtool.core.tables.sniff import sniff
+from reviewtool.core.tables.text import is_blank, normalise_header, plain_text
+from reviewtool.core.tables.types import (
+    HEADER_SEARCH_ROWS,
+    MAX_BLANK_RUN,
+    MAX_COLUMNS,
+    MAX_ROWS,
+    Cell,
+    CellRef,
+    ColumnSpec,
+    HeaderColumn,
+    SkippedRow,
+    Table,
+    TableError,
+    TableRow,
+)
+from reviewtool.i18n import _
+
+TOTAL_WORDS = ("合计", "总计", "小计", "共计", "total", "subtotal")
+NOTE_PREFIXES = ("注：", "注:", "说明", "填表说明", "备注：", "备注:", "note:", "notes:")
+SEQUENCE_ALIASES = ("序号", "序", "no", "no.", "#", "seq")
+
+
+def _is_sequence(text: str) -> bool:
+    return bool(re.fullmatch(r"[\d.\-()（）]*", text))
+
+
+def _row_kind(values: tuple, sequence_columns: set[int]) -> tuple[str | None, str]:
+    """``"blank"``, ``"total"``, ``"note"`` or None for a data row, with the text that decided."""
+    texts = [(i, plain_text(v)) for i, v in enumerate(values, start=1) if not is_blank(v)]
+    # A 序号 cell does not make a row data, unless it holds words (a note typed into column A).
+    meaningful = [(i, t) for i, t in texts if i not in sequence_columns or not _is_sequence(t)]
+    if not meaningful:
+        return "blank", ""
+    first = meaningful[0][1]
+    compact = normalise_header(first)
+    for _i, text in meaningful[:3]:
+        if normalise_header(text) in TOTAL_WORDS or any(normalise_header(text).startswith(w) for w in ("合计", "总计")):
+            return "total", text
+    if len(meaningful) == 1 and first.lower().startswith(NOTE_PREFIXES):
+        return "note", first
+    if len(meaningful) == 1 and compact in TOTAL_WORDS:
+        return "total", first
+    return None, ""
+
+
+def read_table(
+    path: str | Path,
+    specs: Sequence[ColumnSpec],
+    *,
+    sheet: str | None = None,
+    header_search_rows: int = HEADER_SEARCH_ROWS,
+    max_rows: int = MAX_ROWS,
+    max_columns: int = MAX_COLUMNS,
+    max_blank_run: int = MAX_BLANK_RUN,
+    on_progress: Callable[[int, int], None] | None = None,
+    check_cancel: Callable[[], None] | None = None,
+) -> Table:
+    """Read the table described by ``specs`` from an .xlsx/.xlsm or .csv file.
+
+    The sheet is the one named, or else the sheet whose header matches the
+    most of ``specs``. Raises :class:`TableError` for files that are not
+    readable tables, for a missing header, and for missing required columns.
+    """
+    path = Path(path)
+    kind = sniff(path)
+    workbook = None
+    if kind == "xlsx":
+        workbook, sheets = open_xlsx(path)
+    else:
+        sheets = open_csv(path)
+    try:
+        return _read(
+            path,
+            kind,
+            sheets,
+            specs,
+            sheet=sheet,
+            header_search_rows=header_search_rows,
+            max_rows=max_rows,
+            max_columns=max_columns,
+            max_blank_run=max_blank_run,
+            on_progress=on_progress,
+            check_cancel=check_cancel,
+        )
+    except (zipfile.BadZipFile, EOFError, ElementTree.ParseError, KeyError) as exc:
+        raise TableError(
+            _("{file}: the workbook is damaged and cannot be read to the end ({error}).").format(
+                file=path.name, error=type(exc).__name__
+            )
+        ) from exc
+    finally:
+        if workbook is not None:
+            workbook.close()
+
+
+def _read(
+    path: Path,
+    kind: str,
+    sheets: list[RawSheet],
+    specs: Sequence[ColumnSpec],
+    *,
+    sheet: str | None,
+    header_search_rows: int,
+    max_rows: int,
+    max_columns: int,
+    max_blank_run: int,
+    on_progress: Callable[[int, int], None] | None,
+    check_cancel: Callable[[], None] | None,
+) -> Table:
+    name = path.name
+    names = [s.name for s in sheets]
+    if not sheets:
+        raise TableError(_("{file}: the workbook has no worksheets.").format(file=name))
+    if sheet is not None:
+        chosen = [s for s in sheets if s.name == sheet]
+        if not chosen:
+            raise TableError(
+                _("{file}: there is no sheet named “{sheet}” (sheets: {sheets}).").format(
+                    file=name, sheet=sheet, sheets="、".join(names)
+                )
+            )
+        sheets = chosen
+    index = alias_index(specs)
+    for alias in SEQUENCE_ALIASES:
+        index.setdefault(normalise_header(alias), "__sequence__")
+    best: FoundHeader | None = None
+    for raw in sheets:
+        found = find_header(raw, index, header_search_rows)
+        if found is not None and (best is None or found.score > best.score):
+            best = found
+    required = [s for s in specs if s.required]
+    expected = "、".join(s.display for s in (required or list(specs))[:6])
+    if best is None or best.score - (1 if any(c.key == "__sequence__" for c in best.columns) else 0) < min(
+        2, max(len(specs), 1)
+    ):
+        raise TableError(
+            _(
+                "{file}: no header row found in the first {rows} rows of {sheets}; "
+                "expected column headers such as {expected}."
+            ).format(file=name, rows=header_search_rows, sheets="、".join(s.name for s in sheets), expected=expected)
+        )
+    raw = best.sheet
+    header_line = "、".join(str(r) for r in best.rows)
+    columns: dict[str, HeaderColumn] = {}
+    unknown: list[HeaderColumn] = []
+    duplicates: list[HeaderColumn] = []
+    sequence_columns: set[int] = set()
+    for column in best.columns:
+        if column.key == "__sequence__":
+            sequence_columns.add(column.index)
+        elif column.key is None:
+            unknown.append(column)
+        elif column.key in columns:
+            duplicates.append(column)
+        else:
+            columns[column.key] = column
+    if len(best.columns) and max(c.index for c in best.columns) > max_columns:
+        raise TableError(
+            _("{file}: sheet “{sheet}” has more than {limit} columns in its header.").format(
+                file=name, sheet=raw.name, limit=max_columns
+            )
+        )
+    missing = [s for s in required if s.key not in columns]
+    if missing:
+        raise TableError(
+            _(
+                "{file}: sheet “{sheet}”, header row {row}: required column(s) {missing} not found (found: {found})."
+            ).format(
+                file=name,
+                sheet=raw.name,
+                row=header_line,
+                missing="、".join(s.display for s in missing),
+                found="、".join(c.full_label for c in best.columns),
+            )
+        )
+
+    formulas = raw.formulas()
+    formula_rows = {r for r, _c in formulas}
+    known = list(columns.items())
+    extra_columns = [c for c in unknown if c.label]
+    rows: list[TableRow] = []
+    skipped: list[SkippedRow] = []
+    blank_run = 0
+    first = best.rows[-1] + 1
+    total_hint = max((raw.dimension_rows or 0) - first + 1, 0)
+    data_count = 0
+    uncached = 0
+    for number, values in enumerate(raw.rows(), start=1):
+        if number < first:
+            continue
+        if check_cancel is not None and number % 200 == 0:
+            check_cancel()
+        values = tuple(values)
+        kind_of_row, text = _row_kind(values, sequence_columns)
+        if kind_of_row is not None:
+            if kind_of_row == "blank" and number not in formula_rows:
+                blank_run += 1
+                if blank_run >= max_blank_run:
+                    break
+                continue
+            if kind_of_row != "blank":
+                skipped.append(SkippedRow(number, kind_of_row, text))
+                blank_run = 0
+                continue
+        blank_run = 0
+        data_count += 1
+        if data_count > max_rows:
+            raise TableError(
+                _("{file}: sheet “{sheet}” has more than {limit} data rows; split it into smaller files.").format(
+                    file=name, sheet=raw.name, limit=max_rows
+                )
+            )
+        cells: dict[str, Cell] = {}
+        for key, column in known:
+            value = values[column.index - 1] if column.index <= len(values) else None
+            if isinstance(value, str):
+                value = value.strip() or None
+            formula = formulas.get((number, column.index)) if value is None and formulas else None
+            if formula:
+                uncached += 1
+            cells[key] = Cell(value, CellRef(raw.name, number, column.index), formula)
+        extra: dict[str, Cell] = {}
+        for column in extra_columns:
+            value = values[column.index - 1] if column.index <= len(values) else None
+            if not is_blank(value):
+                extra[column.full_label] = Cell(value, CellRef(raw.name, number, column.index))
+        rows.append(TableRow(raw.name, number, cells, extra))
+        if on_progress is not None and data_count % 500 == 0:
+            on_progress(data_count, max(total_hint, data_count))
+    if rows and uncached and not any(not cell.is_blank for row in rows for cell in row.cells.values()):
+        raise TableError(
+            _(
+                "{file}: sheet “{sheet}” holds only formulas without saved results (the file was written "
+                "by a program and never opened in Excel); open it in Excel or WPS, save it, and import again."
+            ).format(file=name, sheet=raw.name)
+        )
+    if on_progress is not None:
+        on_progress(data_count, data_count)
+    return Table(
+        path=path,
+        kind=kind,
+        sheet=raw.name,
+        header_rows=best.rows,
+        columns=columns,
+        unknown_columns=unknown,
+        rows=rows,
+        skipped=skipped,
+        sheets=names,
+        duplicate_columns=duplicates,
+        uncached_formulas=uncached,
+    )
+
+
+def iter_values(table: Table, key: str) -> Iterable[tuple[Any, CellRef]]:
+    """Every (value, ref) of one recognised column, blank cells skipped."""
+    for row in table.rows:
+        cell = row.cells.get(key)
+        if cell is not None and not cell.is_blank:
+            yield cell.value, cell.ref

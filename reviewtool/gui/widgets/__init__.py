@@ -1,0 +1,1 @@
+"""Widgets and table models that several feature screens share."""

@@ -1,0 +1,1 @@
+"""The expert pool (专家库) and its workbook."""

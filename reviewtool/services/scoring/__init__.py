@@ -1,0 +1,1 @@
+"""Scoring: rubrics, score sheets, panel results and the ranking."""
