@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from datetime import date
 from pathlib import Path
@@ -23,6 +25,14 @@ from reviewtool.core.taxonomy import (
 SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
 HAIDONG_SEED = "000_1c683158ef9b2301.txt"
 QINGHAI_SEED = "001_a88ea1af02db9414.txt"
+#: Beside the plan files, for each: the hash of its plan text and its own hash when it was
+#: last checked word for word against that text (written by scripts/record_plan_sources.py).
+SOURCES_RECORD = "SOURCES.json"
+NO_SEEDS = (
+    f"plan texts not available at {SEEDS} (this clone does not sit beside ../shared); "
+    "the plan files are checked against the hashes in resources/plans/SOURCES.json instead"
+)
+needs_seeds = pytest.mark.skipif(not SEEDS.is_dir(), reason=NO_SEEDS)
 
 #: Every title, in file order, copied from the plans by hand.
 HAIDONG_TITLES = {
@@ -299,7 +309,7 @@ def test_qinghai_target_row(qinghai: PlanEditionSpec) -> None:
 def normalised_seed(name: str) -> str:
     path = SEEDS / name
     if not path.is_file():
-        pytest.skip(f"plan texts not available at {SEEDS}")
+        pytest.skip(NO_SEEDS)
     text = path.read_text(encoding="utf-8")
     text = re.sub(r"(?m)^\s*—\s*\d+\s*—\s*$", "", text)
     return squeeze(text)
@@ -309,6 +319,7 @@ def squeeze(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
+@needs_seeds
 @pytest.mark.parametrize(("code", "seed"), [("haidong-14", HAIDONG_SEED), ("qinghai-14", QINGHAI_SEED)])
 def test_word_for_word_against_the_plan(editions: dict[str, PlanEditionSpec], code: str, seed: str) -> None:
     text = normalised_seed(seed)
@@ -332,6 +343,56 @@ def test_word_for_word_against_the_plan(editions: dict[str, PlanEditionSpec], co
             assert squeeze(f"{area.title}：{area.description}") in text, area.code
         if area.kind == "special_task":
             assert squeeze(f"{area.title}。{area.description}") in text, area.code
+
+
+# --------------------------------------------------------------------------
+# Recorded hashes: the check above, carried to clones without the plan texts
+
+
+def text_sha256(path: Path) -> str:
+    """sha256 of the UTF-8 text with \\n line endings (as scripts/record_plan_sources.py computes it)."""
+    return hashlib.sha256(path.read_bytes().decode("utf-8").replace("\r\n", "\n").encode("utf-8")).hexdigest()
+
+
+def recorded_sources() -> dict[str, dict[str, str]]:
+    record = shipped_edition_files()[0].parent / SOURCES_RECORD
+    return json.loads(record.read_text(encoding="utf-8"))["plans"]
+
+
+def test_every_plan_file_is_recorded_with_its_plan_text() -> None:
+    record = recorded_sources()
+    files = shipped_edition_files()
+    assert sorted(record) == [path.name for path in files], "run python scripts/record_plan_sources.py"
+    for path in files:
+        edition = load_edition(path)
+        assert (record[path.name]["edition"], record[path.name]["source"]) == (edition.code, edition.source)
+
+
+def test_plan_files_are_unchanged_since_they_were_checked_against_the_texts() -> None:
+    """Runs everywhere: a plan file edited without checking it again fails in every clone."""
+    folder = shipped_edition_files()[0].parent
+    changed = [name for name, entry in recorded_sources().items() if text_sha256(folder / name) != entry["plan_sha256"]]
+    assert changed == [], (
+        f"{changed} changed since they were checked word for word against the plan texts: in a clone beside "
+        "../shared run `python scripts/record_plan_sources.py` (it runs the check, then records the new hashes)"
+    )
+
+
+@needs_seeds
+def test_plan_texts_are_the_ones_recorded() -> None:
+    changed = [
+        entry["source"]
+        for entry in recorded_sources().values()
+        if text_sha256(SEEDS / entry["source"]) != entry["source_sha256"]
+    ]
+    assert changed == [], f"the plan texts {changed} differ from the ones the plan files were checked against"
+
+
+def test_the_hash_ignores_windows_line_endings(tmp_path: Path) -> None:
+    unix, windows = tmp_path / "unix.yaml", tmp_path / "windows.yaml"
+    unix.write_bytes("areas:\n  - 科技\n".encode())
+    windows.write_bytes("areas:\r\n  - 科技\r\n".encode())
+    assert text_sha256(unix) == text_sha256(windows)
 
 
 # --------------------------------------------------------------------------
