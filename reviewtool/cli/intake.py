@@ -10,7 +10,6 @@ from reviewtool.cli.common import actor, db_option, emit_json, json_option, open
 from reviewtool.core.errors import UserError
 from reviewtool.i18n import _
 from reviewtool.services.intake import import_result, importer
-from reviewtool.services.intake.tagging import suggest_areas
 from reviewtool.services.intake.template import write_template
 from reviewtool.services.progress import Progress
 
@@ -48,6 +47,18 @@ def _stderr_progress() -> Progress:
     help=_("Import rows flagged as probable duplicates (same unit, similar title)."),
 )
 @click.option("--no-suggest", is_flag=True, help=_("Do not suggest a priority area for rows without one."))
+@click.option(
+    "--map",
+    "maps",
+    multiple=True,
+    metavar="HEADER=FIELD",
+    help=_(
+        "Read the column HEADER as FIELD (the template's Chinese label such as 申请经费, or the field key; "
+        "忽略 to skip it, 附加信息 to keep it as an extra field). Repeatable."
+    ),
+)
+@click.option("--profile", metavar="NAME", help=_("Use the column mapping saved under this name."))
+@click.option("--save-profile", metavar="NAME", help=_("Save the column mapping used under this name (when imported)."))
 @db_option
 @json_option
 def import_command(
@@ -59,9 +70,14 @@ def import_command(
     only_valid: bool,
     accept_duplicates: bool,
     no_suggest: bool,
+    maps: tuple[str, ...],
+    profile: str | None,
+    save_profile: str | None,
     db_url: str | None,
     as_json: bool,
 ) -> None:
+    from reviewtool.services.intake.mapping import parse_map_options
+
     options = import_result.ImportOptions(
         batch=batch,
         existing=existing,
@@ -70,6 +86,9 @@ def import_command(
         suggest=not no_suggest,
         dry_run=dry_run,
         sheet=sheet,
+        mapping=parse_map_options(maps),
+        profile=profile,
+        save_profile=save_profile,
     )
     database = open_db(db_url)
     with database.session() as session:
@@ -82,7 +101,7 @@ def import_command(
         emit_json(result.as_json())
     else:
         _print_result(result)
-    if result.rejected:
+    if result.rejected or result.refused:
         click.get_current_context().exit(1)
 
 
@@ -93,6 +112,17 @@ def _print_result(result: import_result.ImportResult) -> None:
             file=result.file, sheet=result.sheet, header="、".join(map(str, result.header_rows)), batch=result.batch
         )
     )
+    from reviewtool.services.intake.mapping import target_label
+
+    if result.profile:
+        click.echo(_("Column mapping used: {name}").format(name=result.profile))
+    for use in result.headers:
+        if use.mapped:
+            click.echo(
+                _("  column {letter} “{header}” → {field}").format(
+                    letter=use.letter, header=use.header, field=target_label(use.key)
+                )
+            )
     for outcome in result.rows:
         for issue in outcome.issues:
             click.echo(("  " + _("warning") + ": " if issue.kind == "warning" else "  ") + issue.text())
@@ -117,10 +147,16 @@ def _print_result(result: import_result.ImportResult) -> None:
         reject=counts["reject"],
         skipped=counts["skipped_rows"],
     )
+    if result.profile_saved:
+        click.echo(_("Column mapping saved as {name}.").format(name=result.profile_saved))
+    if result.refused:
+        return
     if result.written:
         click.echo(_("Imported: {summary}.").format(summary=summary))
     elif result.dry_run:
         click.echo(_("Dry run, nothing written: {summary}.").format(summary=summary))
+    elif not result.rejected:
+        click.echo(_("Nothing imported: {summary}.").format(summary=summary))
     else:
         click.echo(
             _(
@@ -139,25 +175,6 @@ def template_command(file: str, title: str | None, db_url: str | None) -> None:
     with database.session() as session:
         path = write_template(session, file, title=title or "")
     click.echo(_("Template written: {path}").format(path=path))
-
-
-@click.command("suggest-areas", help=_("Suggest priority areas for a title and abstract."))
-@click.option("--title", required=True, help=_("Project title."))
-@click.option("--abstract", default="", help=_("Abstract (主要研究内容)."))
-@click.option("--limit", default=5, show_default=True, type=click.IntRange(1, 50), help=_("How many to list."))
-@db_option
-@json_option
-def suggest_command(title: str, abstract: str, limit: int, db_url: str | None, as_json: bool) -> None:
-    database = open_db(db_url)
-    with database.session() as session:
-        suggestions = suggest_areas(session, title, abstract, limit=limit)
-    if as_json:
-        emit_json([s.as_json() for s in suggestions])
-        return
-    if not suggestions:
-        raise UserError(_("No priority area matches this text."))
-    for suggestion in suggestions:
-        click.echo(f"{suggestion.code:<9} {suggestion.score:.4f}  {suggestion.title}  [{'、'.join(suggestion.terms)}]")
 
 
 def _application_id(session, batch: str | None, number: str) -> int:
@@ -241,5 +258,7 @@ def formal_review_command(
 
 
 def register(group: click.Group) -> None:
+    from reviewtool.cli.intake_suggest import suggest_command
+
     for command in (import_command, template_command, suggest_command, formal_review_command):
         group.add_command(command)

@@ -10,6 +10,7 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from reviewtool.core.enums import ApplicationStatus, AreaRole, TagSource
+from reviewtool.services.batches import batch as batches_batch
 from reviewtool.storage.models import Application, ApplicationArea, Batch, PriorityArea, Unit
 
 
@@ -167,14 +168,73 @@ def fetch_applications(
     return [ApplicationRow(*row) for row in session.execute(stmt)]
 
 
-def list_batches(session: Session) -> list[Batch]:
-    return list(session.scalars(select(Batch).order_by(Batch.created_at.desc(), Batch.id.desc())))
-
-
-def find_batch(session: Session, name: str) -> Batch | None:
-    return session.scalar(select(Batch).where(Batch.name == name))
+# The batch lookups live with the batches (``services.batches``); these names stay for their callers.
+list_batches = batches_batch.list_batches
+find_batch = batches_batch.batch_by_name
 
 
 def distinct_values(session: Session, column) -> list[str]:
     """Non-empty distinct values of a column, for filter drop-downs."""
     return [v for v in session.scalars(select(column).distinct().order_by(column)) if v]
+
+
+def application_detail(session: Session, application_id: int) -> dict:
+    """Every stored field of one application, as plain data (for ``applications show``): unit,
+    money, budget lines, 考核指标, extra fields kept from unknown columns, tags with their source
+    and score, and the formal review so far. Reads only."""
+    from reviewtool.storage.models import FormalCheckItem, FormalCheckResult
+
+    application = session.get(Application, application_id)
+    unit = application.unit
+    tags = session.execute(
+        select(
+            PriorityArea.code,
+            PriorityArea.title,
+            ApplicationArea.role,
+            ApplicationArea.source,
+            ApplicationArea.score,
+            ApplicationArea.terms,
+        )
+        .join(ApplicationArea, ApplicationArea.area_id == PriorityArea.id)
+        .where(ApplicationArea.application_id == application_id)
+        .order_by(ApplicationArea.source, ApplicationArea.role, ApplicationArea.id)
+    ).all()
+    checks = session.execute(
+        select(FormalCheckItem.code, FormalCheckItem.text, FormalCheckResult.passed, FormalCheckResult.reason)
+        .join(FormalCheckResult, FormalCheckResult.item_id == FormalCheckItem.id)
+        .where(FormalCheckResult.application_id == application_id)
+        .order_by(FormalCheckItem.position)
+    ).all()
+    attributes = (
+        "number", "title", "category", "guide_direction", "innovation_type", "activity_type", "partner_units",
+        "pi_name", "pi_title", "pi_phone", "pi_email", "contact_name", "contact_phone", "team_size", "start_date",
+        "end_date", "total_budget", "requested_amount", "self_funding", "abstract", "status_reason",
+        "recommended_amount", "panel_score",
+    )  # fmt: skip
+    from reviewtool.core.intake.values import format_money
+
+    detail = {key: getattr(application, key) for key in attributes}
+    for key in ("total_budget", "requested_amount", "self_funding", "recommended_amount"):
+        if detail[key] is not None:
+            detail[key] = format_money(detail[key])
+    detail.update(
+        batch=application.batch.name,
+        status=application.status.value,
+        unit={"name": unit.name, "type": unit.unit_type.value, "county": unit.county, "credit_code": unit.credit_code},
+        budget_lines=dict(application.budget_lines or {}),
+        outputs=dict(application.outputs or {}),
+        extra_fields=dict(application.extra_fields or {}),
+        areas=[
+            {
+                "code": code,
+                "title": title,
+                "role": role.value,
+                "source": source.value,
+                "score": score,
+                "terms": list(terms or []),
+            }
+            for code, title, role, source, score, terms in tags
+        ],
+        formal_review=[{"code": c, "text": t, "passed": p, "reason": r or ""} for c, t, p, r in checks],
+    )
+    return detail

@@ -68,7 +68,8 @@ def test_template_round_trip(capsys, db, tmp_path):
     ]
     assert workbook["代码表"]["D2"].value == "企业"
     # Fill one row and import it back.
-    headers = [c.value.rstrip("*") for c in sheet[2]]
+    headers = [c.value.rstrip("*").removesuffix("（万元）") for c in sheet[2]]
+    assert "申请经费（万元）*" in [c.value for c in sheet[2]]  # money headers say their unit
     values = {
         "项目名称": "高原春油菜新品种引进与绿色栽培技术示范",
         "承担单位": "海东市农业科学研究所",
@@ -92,9 +93,59 @@ def test_suggest_areas_json(capsys, db):
         capsys, "suggest-areas", "--db", db.url, "--title", "慢性高原病早期诊断生物标志物研究", "--json", "--limit", "3"
     )
     data = json.loads(out)
-    assert code == 0 and len(data) == 3
-    assert set(data[0]) == {"code", "title", "score", "terms"}
-    assert data[0]["code"] == "HD-I14" and data[0]["score"] > data[1]["score"]
+    assert code == 0 and set(data) == {"title", "confidence", "suggestions"}
+    assert data["confidence"] in ("high", "medium")
+    found = data["suggestions"]
+    assert len(found) == 3 and set(found[0]) == {"code", "title", "score", "reasons"}
+    assert found[0]["code"] == "HD-I14" and found[0]["score"] > found[1]["score"] and found[0]["reasons"]
+
+
+def test_suggest_areas_from_a_file_one_answer_per_row_in_order(capsys, db, tmp_path):
+    from intake_workbooks import simple_workbook
+
+    path = simple_workbook(
+        tmp_path / "t.xlsx",
+        ["序号", "项目名称", "主要研究内容"],
+        [[1, "犏牛高效养殖技术示范", ""], [2, "渤海湾盆地深层气田勘探", ""], [3, "高原夏菜水肥一体化", "滴灌施肥"]],
+    )
+    code, out, _ = run(capsys, "suggest-areas", "--db", db.url, "--from", path, "--json")
+    data = json.loads(out)
+    assert code == 0 and [d["row"] for d in data] == [2, 3, 4]
+    assert [d["confidence"] == "low" for d in data] == [False, True, False]
+    assert data[0]["suggestions"][0]["code"] == "HD-I05" and "犏牛→牦牛" in data[0]["suggestions"][0]["reasons"]
+    code, out, _ = run(capsys, "suggest-areas", "--db", db.url, "--from", path)
+    assert code == 0 and "HD-I05" in out and "没有明显适合" in out
+    code, _out, err = run(capsys, "suggest-areas", "--db", db.url)
+    assert code == 2
+
+
+def test_import_with_map_and_a_saved_profile_then_read_back(capsys, db, tmp_path):
+    from intake_workbooks import simple_workbook
+
+    headers = ["项目名称", "承担单位", "负责人", "省科技计划资助金额（万元）", "备注"]
+    first = simple_workbook(tmp_path / "a.xlsx", headers, [["牦牛高效养殖技术示范", "某牧业公司", "张三", 30, "重点"]])
+    code, out, _ = run(capsys, "import", first, "--db", db.url, "--batch", BATCH, "--json")
+    assert code == 1 and json.loads(out)["missing_columns"] == ["申请经费"]
+    code, out, _ = run(
+        capsys, "import", first, "--db", db.url, "--batch", BATCH,
+        "--map", "省科技计划资助金额（万元）=申请经费", "--map", "备注=附加信息", "--save-profile", "省级表",
+    )  # fmt: skip
+    assert code == 0 and "省级表" in out
+    second = simple_workbook(tmp_path / "b.xlsx", headers, [["藏羊繁育技术示范", "某合作社", "李四", 12, ""]])
+    code, out, _ = run(capsys, "import", second, "--db", db.url, "--batch", BATCH, "--profile", "省级表", "--json")
+    assert code == 0 and json.loads(out)["profile"] == "省级表"
+    code, out, _ = run(capsys, "applications", "list", "--db", db.url, "--batch", BATCH, "--json")
+    listed = json.loads(out)
+    assert [(a["title"], a["requested_amount"]) for a in listed] == [
+        ("牦牛高效养殖技术示范", "30"),
+        ("藏羊繁育技术示范", "12"),
+    ]
+    code, out, _ = run(capsys, "applications", "show", listed[0]["number"], "--db", db.url, "--batch", BATCH, "--json")
+    shown = json.loads(out)
+    assert code == 0 and shown["extra_fields"] == {"备注": "重点"} and shown["requested_amount"] == "30"
+    assert shown["unit"]["name"] == "某牧业公司" and shown["areas"] and shown["areas"][0]["source"] == "suggested"
+    code, _out, err = run(capsys, "applications", "show", "NOPE", "--db", db.url, "--batch", BATCH)
+    assert code == 1 and "NOPE" in err
 
 
 def test_formal_review_command(capsys, db, tmp_path):

@@ -11,9 +11,11 @@ from reviewtool.core.taxonomy import shipped_editions
 
 LABELLED = Path(__file__).resolve().parents[1] / "data" / "labelled_applications.yaml"
 
-# Measured: top-1 0.928, top-3 1.000 over 69 applications (see the README, "Application intake").
-TOP1_FLOOR = 0.90
-TOP3_FLOOR = 0.97
+# Measured with the BM25 suggester (issue 12): top-1 0.884, top-3 0.957 over 69 applications. The
+# method is now chosen on real published titles (test_suggest_real_titles.py); this synthetic set,
+# written after reading the plan, only guards against losing what it covers.
+TOP1_FLOOR = 0.85
+TOP3_FLOOR = 0.95
 
 
 def labelled():
@@ -25,7 +27,7 @@ def shipped_suggester() -> AreaSuggester:
     titles = {a.code: a.title for a in areas}
     return AreaSuggester(
         [
-            AreaText(a.code, a.title, a.description, titles.get(a.parent, "") if a.parent else "")
+            AreaText(a.code, a.title, a.description, titles.get(a.parent, "") if a.parent else "", a.kind)
             for a in areas
             if a.kind in SUGGEST_KINDS
         ]

@@ -39,6 +39,32 @@ IMPORTED_ATTRIBUTES: tuple[str, ...] = (
 )
 
 
+#: Stored text attributes with their column lengths (storage/models: VARCHAR sizes; Text ones a sane cap).
+#: PostgreSQL refuses longer text where SQLite would store it, so every entry path checks these.
+TEXT_LIMITS = {
+    "number": 64,
+    "title": 300,
+    "category": 100,
+    "guide_direction": 200,
+    "innovation_type": 64,
+    "activity_type": 64,
+    "partner_units": 2000,
+    "pi_name": 64,
+    "pi_title": 64,
+    "pi_phone": 32,
+    "pi_email": 120,
+    "contact_name": 64,
+    "contact_phone": 32,
+    "abstract": 20000,
+    "unit": 200,
+    "unit_name": 200,
+    "credit_code": 32,
+}
+#: The national rule some calls apply (a batch check that warns): 项目名称 ≤ 30 汉字, 承担单位 ≤ 20 汉字.
+TITLE_RULE_LENGTH = 30
+UNIT_RULE_LENGTH = 20
+
+
 @dataclass(frozen=True)
 class Field:
     key: str
@@ -93,7 +119,20 @@ FIELDS: tuple[Field, ...] = (
     Field("activity_type", ("活动类型", "Activity type"), width=12),
     Field(
         "unit",
-        ("承担单位", "申报单位", "单位名称", "项目承担单位", "申请单位", "Applicant unit", "Unit"),
+        (
+            "承担单位",
+            "申报单位",
+            "依托单位",
+            "单位名称",
+            "项目承担单位",
+            "申请单位",
+            "项目申报单位",
+            "项目依托单位",
+            "项目第一承担单位",
+            "第一承担单位",
+            "Applicant unit",
+            "Unit",
+        ),
         required=True,
         width=30,
         hint="必填。填写法人单位全称。",
@@ -107,13 +146,13 @@ FIELDS: tuple[Field, ...] = (
     ),
     Field(
         "county",
-        ("所在县区", "县区", "所属县区", "所在地区", "县（区）", "County"),
+        ("所在县区", "县区", "所属县区", "所在地区", "县（区）", "所在县", "所属县", "所在县市区", "所在地", "County"),
         kind="county",
         width=18,
         hint="从下拉列表选择海东市县区或工业园区。",
     ),
     Field("credit_code", ("统一社会信用代码", "信用代码", "Credit code"), width=20),
-    Field("partner_units", ("合作单位", "Partner units"), width=24),
+    Field("partner_units", ("合作单位", "参与单位", "协作单位", "合作单位名称", "Partner units"), width=24),
     Field(
         "pi_name",
         ("项目负责人", "负责人", "负责人姓名", "项目负责人姓名", "Project leader", "PI"),
@@ -121,7 +160,7 @@ FIELDS: tuple[Field, ...] = (
         width=10,
         hint="必填。",
     ),
-    Field("pi_title", ("职称", "负责人职称", "项目负责人职称", "Title of PI"), width=12),
+    Field("pi_title", ("职称", "负责人职称", "项目负责人职称", "职称/职务", "职务", "Title of PI"), width=12),
     Field(
         "pi_phone",
         ("负责人电话", "联系电话", "手机", "负责人手机", "项目负责人电话", "项目负责人手机", "Phone"),
@@ -133,7 +172,17 @@ FIELDS: tuple[Field, ...] = (
     Field("team_size", ("团队人数", "项目组人数", "参与人数", "Team size"), kind="int", width=10),
     Field(
         "period",
-        ("起止年限", "起止时间", "实施期限", "项目起止时间", "执行期", "Period"),
+        (
+            "起止年限",
+            "起止时间",
+            "实施期限",
+            "项目起止时间",
+            "执行期",
+            "协议执行期",
+            "项目执行期",
+            "实施年限",
+            "Period",
+        ),
         kind="period",
         width=20,
         hint="如 2025.01-2026.12 或 2025年1月至2026年12月。",
@@ -142,14 +191,40 @@ FIELDS: tuple[Field, ...] = (
     Field("end_date", ("结束时间", "完成时间", "结束年月", "End"), kind="date", template=False),
     Field(
         "total_budget",
-        ("总预算", "总投资", "总经费", "项目总经费", "总预算经费", "经费合计", "经费总计", "Total budget"),
+        (
+            "总预算",
+            "总投资",
+            "总经费",
+            "项目总经费",
+            "项目总投资",
+            "总预算经费",
+            "经费合计",
+            "经费总计",
+            "Total budget",
+        ),
         kind="money",
         width=12,
         hint="万元。",
     ),
     Field(
         "requested_amount",
-        ("申请经费", "申请专项经费", "申请财政资金", "申请资金", "申请科技经费", "申请财政科技经费", "Requested"),
+        (
+            "申请经费",
+            "申请专项经费",
+            "申请财政资金",
+            "申请资金",
+            "申请科技经费",
+            "申请财政科技经费",
+            "资助金额",
+            "申请资助金额",
+            "申请市财政资金",
+            "申请市级财政资金",
+            "市级财政补助",
+            "申请财政补助",
+            "财政补助资金",
+            "申请市财政科技资金",
+            "Requested",
+        ),
         required=True,
         kind="money",
         width=12,
@@ -164,10 +239,34 @@ FIELDS: tuple[Field, ...] = (
     ),
     Field("budget:设备", ("设备费", "设备购置费", "Equipment"), kind="budget", width=10),
     Field("budget:材料", ("材料费", "Materials"), kind="budget", width=10),
-    Field("budget:测试", ("测试化验加工费", "测试费", "Testing"), kind="budget", width=10),
+    Field("budget:测试", ("测试化验加工费", "测试化验费", "测试费", "Testing"), kind="budget", width=10),
+    Field("budget:燃料动力", ("燃料动力费", "Fuel and power"), kind="budget", width=10, template=False),
     Field("budget:差旅会议", ("差旅会议费", "差旅费", "会议费", "差旅/会议费", "Travel"), kind="budget", width=10),
+    Field(
+        "budget:国际合作交流",
+        ("国际合作与交流费", "国际合作交流费", "International cooperation"),
+        kind="budget",
+        width=10,
+        template=False,
+    ),
+    Field(
+        "budget:出版知识产权",
+        (
+            "出版/文献/信息传播/知识产权事务费",
+            "出版文献信息传播知识产权事务费",
+            "知识产权事务费",
+            "出版费",
+            "Publication",
+        ),
+        kind="budget",
+        width=10,
+        template=False,
+    ),
     Field("budget:人员", ("人员费", "劳务费", "人员劳务费", "Personnel"), kind="budget", width=10),
+    Field("budget:专家咨询", ("专家咨询费", "Expert consultation"), kind="budget", width=10, template=False),
+    Field("budget:其他", ("其他费用", "其他支出", "Other costs"), kind="budget", width=10, template=False),
     Field("budget:管理费", ("管理费", "间接费用", "Overheads"), kind="budget", width=10),
+    Field("budget:绩效支出", ("绩效支出", "Performance"), kind="budget", width=10, template=False),
     Field("output:发明专利", ("发明专利", "专利", "Patents"), kind="output", width=9),
     Field("output:技术标准", ("技术标准", "标准", "Standards"), kind="output", width=9),
     Field("output:新产品", ("新产品", "新产品新品种新工艺", "New products"), kind="output", width=9),
@@ -191,7 +290,44 @@ FIELDS_BY_KEY = {field.key: field for field in FIELDS}
 
 
 def column_specs() -> list[ColumnSpec]:
-    return [ColumnSpec(f.key, f.aliases, required=f.required) for f in FIELDS]
+    """Budget lines are repeatable: 差旅费 and 会议费 side by side both feed 差旅会议 and are summed."""
+    return [ColumnSpec(f.key, f.aliases, required=f.required, repeatable=f.kind == "budget") for f in FIELDS]
+
+
+#: Header words that make a header mean something else than the field its text names:
+#: 所属领域(学科) is a discipline, not the plan's priority area. Such a header is asked about.
+AMBIGUOUS_MARKERS: dict[str, tuple[str, ...]] = {
+    "area": ("学科", "行业", "技术领域", "专业"),
+    "secondary_areas": ("学科", "行业", "技术领域", "专业"),
+}
+
+#: What a mapping may name besides a field: ignore the column, or keep it as an extra field.
+IGNORE, EXTRA = "__ignore__", "__extra__"
+MAPPING_TARGET_WORDS = {
+    IGNORE: ("忽略", "不导入", "ignore", "skip"),
+    EXTRA: ("保留为附加信息", "附加信息", "附加字段", "extra", "keep"),
+}
+
+
+def resolve_target(text: str) -> str | None:
+    """A mapping's FIELD: a field key, the template's Chinese label (or any alias), or ignore/extra."""
+    value = text.strip()
+    if value in FIELDS_BY_KEY:
+        return value
+    lowered = value.lower()
+    for target, words in MAPPING_TARGET_WORDS.items():
+        if lowered in words:
+            return target
+    from reviewtool.core.tables.text import normalise_header
+
+    wanted = normalise_header(value)
+    for field in FIELDS:
+        if normalise_header(field.header) == wanted:
+            return field.key
+    for field in FIELDS:
+        if any(normalise_header(alias) == wanted for alias in field.aliases):
+            return field.key
+    return None
 
 
 #: Haidong's county-level units (DOMAIN.md) and the short forms clerks write.

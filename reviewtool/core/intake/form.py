@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
 from reviewtool.core.enums import UnitType
-from reviewtool.core.intake.fields import COUNTIES
+from reviewtool.core.intake.fields import COUNTIES, TEXT_LIMITS
 from reviewtool.core.intake.values import parse_money
 from reviewtool.i18n import _
 
@@ -66,8 +66,12 @@ def validate_form(form: ApplicationForm, *, known_areas: set[str] | None = None)
     for key in REQUIRED:
         if not str(getattr(form, key) or "").strip():
             problems[key] = _("Required.")
-    if len(form.title) > 300:
-        problems["title"] = _("At most 300 characters.")
+    for key, limit in TEXT_LIMITS.items():
+        value = getattr(form, key, None)
+        if isinstance(value, str) and len(value.strip()) > limit:
+            problems[key] = _("At most {limit} characters ({length} given).").format(
+                limit=limit, length=len(value.strip())
+            )
     money: dict[str, Decimal | None] = {}
     for key in ("total_budget", "requested_amount", "self_funding"):
         text = getattr(form, key)

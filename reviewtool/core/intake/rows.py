@@ -7,6 +7,7 @@ passed in as an :class:`IntakeContext`.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -18,10 +19,15 @@ from reviewtool.core.intake.fields import (
     FIELDS,
     FIELDS_BY_KEY,
     IMPORTED_ATTRIBUTES,
+    TEXT_LIMITS,
+    TITLE_RULE_LENGTH,
+    UNIT_RULE_LENGTH,
     UNIT_TYPE_WORDS,
 )
 from reviewtool.core.intake.values import (
+    DEFAULT_CEILING,
     area_code_prefix,
+    format_money,
     parse_int,
     parse_money,
     parse_month,
@@ -32,25 +38,7 @@ from reviewtool.core.tables.text import cell_text, normalise_header
 from reviewtool.core.tables.types import CellRef, TableRow
 from reviewtool.i18n import _
 
-#: Application attributes that are plain text, with their length limits.
-TEXT_LIMITS = {
-    "number": 64,
-    "title": 300,
-    "category": 100,
-    "guide_direction": 200,
-    "innovation_type": 64,
-    "activity_type": 64,
-    "partner_units": 2000,
-    "pi_name": 64,
-    "pi_title": 64,
-    "pi_phone": 32,
-    "pi_email": 120,
-    "contact_name": 64,
-    "contact_phone": 32,
-    "abstract": 20000,
-    "unit": 200,
-    "credit_code": 32,
-}
+__all__ = ["TEXT_LIMITS", "ApplicationDraft", "IntakeContext", "RowIssue", "parse_row"]
 
 
 @dataclass(frozen=True)
@@ -98,6 +86,8 @@ class IntakeContext:
     area_titles: dict[str, str]  # code → title (active editions)
     unit_counties: dict[str, str | None] = field(default_factory=dict)  # existing unit name → county
     counties: tuple[str, ...] = COUNTIES
+    money_ceiling: Decimal = DEFAULT_CEILING  # 万元; more is refused (the batch's setting)
+    length_rule: bool = False  # warn on titles over 30 and units over 20 characters (the batch's setting)
 
     def __post_init__(self) -> None:
         self._by_title = {normalise_header(t): c for c, t in self.area_titles.items()}
@@ -136,6 +126,16 @@ class ApplicationDraft:
     primary_area: str | None
     secondary_areas: list[str]
     extra_fields: dict[str, str]
+
+
+#: From this many 万元 (1 亿元) an amount is flagged as probably written in 元.
+UNIT_MISTAKE_FROM = Decimal(10_000)
+
+
+def _issue_at(row: TableRow, cell, headers: dict[str, str], key: str, message: str) -> RowIssue:
+    """An issue on one particular cell (a repeatable field's second column, say)."""
+    column = next((k for k, c in row.cells.items() if c is cell), key)
+    return RowIssue(row.sheet, row.row, cell.ref.letter, headers.get(column, FIELDS_BY_KEY[key].header), message)
 
 
 def _issue(row: TableRow, key: str, headers: dict[str, str], message: str, kind: str = "error") -> RowIssue:
@@ -179,7 +179,52 @@ def parse_row(
         failed.add(key)
         issues.append(_issue(row, key, headers, message))
 
+    def money(raw: Any, key: str) -> Decimal | None:
+        amount = parse_money(raw)
+        if amount is not None and amount > context.money_ceiling:
+            hint = ""
+            if amount / 10000 <= context.money_ceiling:
+                hint = _("; if it was written in yuan, it is {wan} (10k yuan)").format(wan=format_money(amount / 10000))
+            raise ValueError(
+                _("{amount} (10k yuan) is more than the ceiling of {ceiling} for one amount{hint}").format(
+                    amount=format_money(amount), ceiling=format_money(context.money_ceiling), hint=hint
+                )
+            )
+        if amount is not None and amount >= UNIT_MISTAKE_FROM:
+            issues.append(
+                _issue(
+                    row,
+                    key,
+                    headers,
+                    _(
+                        "{amount} (10k yuan) is {yi} hundred million yuan: probably written in yuan ({wan} (10k yuan))"
+                    ).format(
+                        amount=format_money(amount), yi=format_money(amount / 10000), wan=format_money(amount / 10000)
+                    ),
+                    kind="warning",
+                )
+            )
+        return amount
+
     for spec in FIELDS:
+        if spec.kind == "budget":
+            cells = [c for k, c in row.cells.items() if k == spec.key or k.startswith(spec.key + "#")]
+            total_line: Decimal | None = None
+            for cell in cells:
+                if cell.value is None and cell.formula:
+                    fail(spec.key, _("the formula {formula} has no saved result").format(formula=cell.formula))
+                    continue
+                try:
+                    amount = money(cell.value, spec.key)
+                except ValueError as exc:
+                    issues.append(_issue_at(row, cell, headers, spec.key, str(exc)))
+                    failed.add(spec.key)
+                    continue
+                if amount is not None:
+                    total_line = amount if total_line is None else total_line + amount
+            if total_line is not None:
+                budget[spec.key.split(":", 1)[1]] = str(total_line)
+            continue
         cell = row.cells.get(spec.key)
         if cell is None:
             continue
@@ -198,17 +243,13 @@ def parse_row(
             continue
         try:
             if spec.kind == "money":
-                values[spec.key] = parse_money(raw)
+                values[spec.key] = money(raw, spec.key)
             elif spec.kind == "int":
                 values[spec.key] = parse_int(raw)
             elif spec.kind == "date":
                 values[spec.key] = parse_month(raw, end=spec.key == "end_date")
             elif spec.kind == "period":
                 values["start_date"], values["end_date"] = parse_period(raw)
-            elif spec.kind == "budget":
-                amount = parse_money(raw)
-                if amount is not None:
-                    budget[spec.key.split(":", 1)[1]] = str(amount)
             elif spec.kind == "output":
                 text = cell_text(raw)
                 if text:
@@ -286,6 +327,52 @@ def parse_row(
             fail("secondary_areas", _("the priority area “{value}” does not exist in the plan").format(value=text))
         elif code != primary and code not in secondary:
             secondary.append(code)
+
+    if values.get("unit"):
+        lead, *partners = [p.strip() for p in re.split(r"[、；;]+", values["unit"]) if p.strip()]
+        values["unit"] = lead
+        if partners:
+            values["partner_units"] = "、".join(
+                [*partners, *([values["partner_units"]] if values.get("partner_units") else [])]
+            )
+            issues.append(
+                _issue(
+                    row,
+                    "unit",
+                    headers,
+                    _("several units in one cell: {lead} is the applicant unit, {partners} partner units").format(
+                        lead=lead, partners="、".join(partners)
+                    ),
+                    kind="warning",
+                )
+            )
+    if context.length_rule:
+        if values.get("title") and len(values["title"]) > TITLE_RULE_LENGTH:
+            issues.append(
+                _issue(
+                    row,
+                    "title",
+                    headers,
+                    _("the title has {length} characters, more than the {limit} the batch's rule allows").format(
+                        length=len(values["title"]), limit=TITLE_RULE_LENGTH
+                    ),
+                    kind="warning",
+                )
+            )
+        if values.get("unit") and len(values["unit"]) > UNIT_RULE_LENGTH:
+            issues.append(
+                _issue(
+                    row,
+                    "unit",
+                    headers,
+                    _("the unit name has {length} characters, more than the {limit} the batch's rule allows").format(
+                        length=len(values["unit"]), limit=UNIT_RULE_LENGTH
+                    ),
+                    kind="warning",
+                )
+            )
+    if row.hidden:
+        issues.append(RowIssue(row.sheet, row.row, "", "", _("this row is hidden in the workbook"), "warning"))
 
     if values.get("pi_email") and "@" not in values["pi_email"]:
         fail("pi_email", _("“{value}” is not an e-mail address").format(value=values["pi_email"]))

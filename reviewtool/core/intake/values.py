@@ -15,6 +15,10 @@ from typing import Any
 from reviewtool.i18n import _
 
 FEN = Decimal("0.000001")  # 0.01 元 in 万元
+#: Far beyond any application (10¹² 万元): refused by the parser itself, whatever the batch's ceiling.
+ABSURD = Decimal(10) ** 12
+#: The default ceiling on one amount, 万元 (a batch may set its own: ``settings["money_ceiling"]``).
+DEFAULT_CEILING = Decimal(100_000)
 
 
 def _clean(text: str) -> str:
@@ -33,6 +37,8 @@ def parse_money(value: Any) -> Decimal | None:
     if isinstance(value, int):
         amount = Decimal(value)
     elif isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValueError(_("“{value}” is not an amount of money").format(value=value))
         amount = Decimal(repr(value))
     elif isinstance(value, Decimal):
         amount = value
@@ -56,8 +62,12 @@ def parse_money(value: Any) -> Decimal | None:
             ) from None
         if not amount.is_finite():
             raise ValueError(_("“{value}” is not an amount of money").format(value=value))
+    if not amount.is_finite():
+        raise ValueError(_("“{value}” is not an amount of money").format(value=value))
     if amount < 0:
         raise ValueError(_("the amount {value} is negative").format(value=value))
+    if amount > ABSURD:
+        raise ValueError(_("“{value}” is far too large to be an amount in 10k yuan").format(value=value))
     amount = amount.quantize(FEN, rounding=ROUND_HALF_UP)
     if amount == amount.to_integral_value():
         return amount.quantize(Decimal(1))

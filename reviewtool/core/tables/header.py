@@ -13,12 +13,21 @@ from reviewtool.core.tables.text import is_blank, normalise_header, plain_text
 from reviewtool.core.tables.types import ColumnSpec, HeaderColumn
 
 
-def alias_index(specs: Sequence[ColumnSpec]) -> dict[str, str]:
+def alias_index(specs: Sequence[ColumnSpec], overrides: dict[str, str | None] | None = None) -> dict[str, str]:
+    """Normalised header text → key. ``overrides`` (header text as the sheet writes it, with a
+    group as ``组/子表头``) win over the aliases; a value of None makes the column unknown."""
     index: dict[str, str] = {}
     for spec in specs:
         for alias in spec.aliases:
             index.setdefault(normalise_header(alias), spec.key)
+    for header, key in (overrides or {}).items():
+        for form in {header, header.replace("/", "")}:
+            index[OVERRIDE_PREFIX + normalise_header(form)] = key or UNKNOWN
     return index
+
+
+OVERRIDE_PREFIX = "\x00"
+UNKNOWN = "__unknown__"
 
 
 def _match(label: str, group: str | None, index: dict[str, str]) -> str | None:
@@ -26,6 +35,10 @@ def _match(label: str, group: str | None, index: dict[str, str]) -> str | None:
     if group:
         candidates.append(normalise_header(group + label))
     candidates.append(normalise_header(label))
+    for candidate in candidates:  # a mapping the user gave wins, the full header first
+        found = index.get(OVERRIDE_PREFIX + candidate) if candidate else None
+        if found is not None:
+            return None if found == UNKNOWN else found
     for candidate in candidates:
         if candidate and candidate in index:
             return index[candidate]

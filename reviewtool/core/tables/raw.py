@@ -25,12 +25,17 @@ class RawSheet:
     rows: Callable[[], Iterator[tuple]]  # fresh iterator over value tuples from row 1
     dimension_rows: int | None
     formulas: Callable[[], dict[tuple[int, int], str]]
+    hidden: bool = False  # the sheet is hidden (or very hidden) in the workbook
+    hidden_rows: Callable[[], set[int]] = set  # 1-based numbers of rows hidden in Excel
 
 
 _CELL_RE = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
 _REF_RE = re.compile(rb'\br="([A-Z]+)(\d+)"')
 _FORMULA_RE = re.compile(rb"<f\b[^>]*?(?:/>|>(.*?)</f>)", re.S)
 _VALUE_RE = re.compile(rb"<v\b[^>]*>[^<]+</v>|<is\b", re.S)
+_ROW_RE = re.compile(rb"<row\b([^>]*)>")
+_HIDDEN_RE = re.compile(rb'\bhidden="(?:1|true)"')
+_ROW_NUMBER_RE = re.compile(rb'\br="(\d+)"')
 
 
 def _column_number(letters: bytes) -> int:
@@ -66,6 +71,36 @@ def _uncached_formulas(archive_path: Path, member: str) -> dict[tuple[int, int],
     return found
 
 
+def _hidden_rows(archive_path: Path, member: str) -> set[int]:
+    """Rows marked hidden in one sheet's XML (``<row r="7" hidden="1">``)."""
+    with zipfile.ZipFile(archive_path) as archive:
+        try:
+            data = archive.read(member)
+        except KeyError:
+            return set()
+    if b"hidden" not in data:
+        return set()
+    found = set()
+    for match in _ROW_RE.finditer(data):
+        attributes = match.group(1)
+        if _HIDDEN_RE.search(attributes):
+            number = _ROW_NUMBER_RE.search(attributes)
+            if number:
+                found.add(int(number.group(1)))
+    return found
+
+
+def _sheet_states(path: Path) -> dict[str, str]:
+    """Sheet name → its state in workbook.xml (``visible``, ``hidden``, ``veryHidden``)."""
+    ns_main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    try:
+        with zipfile.ZipFile(path) as archive:
+            workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    except (KeyError, ElementTree.ParseError, zipfile.BadZipFile):
+        return {}
+    return {sheet.get("name", ""): sheet.get("state", "visible") for sheet in workbook.iter(f"{ns_main}sheet")}
+
+
 def _sheet_members(path: Path) -> dict[str, str]:
     """Sheet name → zip member of its XML, read from the workbook's relationships."""
     ns_main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -99,6 +134,7 @@ def open_xlsx(path: Path) -> tuple[Any, list[RawSheet]]:
             )
         ) from exc
     members = _sheet_members(path)
+    states = _sheet_states(path)
     sheets: list[RawSheet] = []
     for worksheet in workbook.worksheets:
         if not hasattr(worksheet, "iter_rows") or not hasattr(worksheet, "reset_dimensions"):
@@ -117,7 +153,11 @@ def open_xlsx(path: Path) -> tuple[Any, list[RawSheet]]:
         def formulas(member=member):
             return _uncached_formulas(path, member) if member else {}
 
-        sheets.append(RawSheet(worksheet.title, rows, dimension_rows, formulas))
+        def hidden_rows(member=member):
+            return _hidden_rows(path, member) if member else set()
+
+        hidden = states.get(worksheet.title, "visible") != "visible"
+        sheets.append(RawSheet(worksheet.title, rows, dimension_rows, formulas, hidden, hidden_rows))
     return workbook, sheets
 
 

@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
-from reviewtool.core.tables.header import FoundHeader, alias_index, find_header
+from reviewtool.core.tables.header import OVERRIDE_PREFIX, FoundHeader, alias_index, find_header
 from reviewtool.core.tables.raw import RawSheet, open_csv, open_xlsx
 from reviewtool.core.tables.sniff import sniff
 from reviewtool.core.tables.text import is_blank, normalise_header, plain_text
@@ -95,12 +95,25 @@ def read_table(
     max_blank_run: int = MAX_BLANK_RUN,
     on_progress: Callable[[int, int], None] | None = None,
     check_cancel: Callable[[], None] | None = None,
+    overrides: dict[str, str | None] | None = None,
+    ambiguous: dict[str, tuple[str, ...]] | None = None,
+    strict_required: bool = True,
 ) -> Table:
     """Read the table described by ``specs`` from an .xlsx/.xlsm or .csv file.
 
-    The sheet is the one named, or else the sheet whose header matches the
-    most of ``specs``. Raises :class:`TableError` for files that are not
-    readable tables, for a missing header, and for missing required columns.
+    The sheet is the one named, or else the visible sheet whose header matches
+    the most of ``specs`` (a hidden sheet is read only when named). Raises
+    :class:`TableError` for files that are not readable tables, for a missing
+    header, and for missing required columns.
+
+    ``overrides`` maps header texts to keys (None: keep as an extra field,
+    ``IGNORE_KEY``: skip the column); it wins over the aliases. A header whose
+    key is in ``ambiguous`` and whose text holds one of its marker words
+    (所属领域(学科)) is not matched unless overridden: it is listed in
+    ``Table.ambiguous_columns`` for the caller to ask about. With
+    ``strict_required=False`` missing required columns do not raise: the
+    header is returned with ``Table.missing`` set and no rows, so the caller
+    can offer a mapping.
     """
     path = Path(path)
     kind = sniff(path)
@@ -122,6 +135,9 @@ def read_table(
             max_blank_run=max_blank_run,
             on_progress=on_progress,
             check_cancel=check_cancel,
+            overrides=overrides or {},
+            ambiguous=ambiguous or {},
+            strict_required=strict_required,
         )
     except (zipfile.BadZipFile, EOFError, ElementTree.ParseError, KeyError) as exc:
         raise TableError(
@@ -147,6 +163,9 @@ def _read(
     max_blank_run: int,
     on_progress: Callable[[int, int], None] | None,
     check_cancel: Callable[[], None] | None,
+    overrides: dict[str, str | None],
+    ambiguous: dict[str, tuple[str, ...]],
+    strict_required: bool,
 ) -> Table:
     name = path.name
     names = [s.name for s in sheets]
@@ -161,7 +180,16 @@ def _read(
                 )
             )
         sheets = chosen
-    index = alias_index(specs)
+    hidden_sheets = [s.name for s in sheets if s.hidden and sheet is None]
+    visible = [s for s in sheets if not s.hidden or sheet is not None]
+    if not visible:
+        raise TableError(
+            _("{file}: every sheet is hidden ({sheets}); name the one to read with --sheet.").format(
+                file=name, sheets="、".join(hidden_sheets)
+            )
+        )
+    sheets = visible
+    index = alias_index(specs, overrides)
     for alias in SEQUENCE_ALIASES:
         index.setdefault(normalise_header(alias), "__sequence__")
     best: FoundHeader | None = None
@@ -186,11 +214,25 @@ def _read(
     unknown: list[HeaderColumn] = []
     duplicates: list[HeaderColumn] = []
     sequence_columns: set[int] = set()
+    ambiguous_columns: list[HeaderColumn] = []
+    ignored: list[HeaderColumn] = []
+    repeatable = {s.key for s in specs if s.repeatable}
     for column in best.columns:
-        if column.key == "__sequence__":
+        if column.key in ambiguous and not _overridden(column, index):
+            if any(marker in column.full_label for marker in ambiguous[column.key]):
+                column = HeaderColumn(column.index, column.label, column.group, None)
+                ambiguous_columns.append(column)
+        if column.key in ("__sequence__", IGNORE_KEY):
             sequence_columns.add(column.index)
+            if column.key == IGNORE_KEY:
+                ignored.append(column)
         elif column.key is None:
             unknown.append(column)
+        elif column.key in columns and column.key in repeatable:
+            number = 2
+            while f"{column.key}#{number}" in columns:
+                number += 1
+            columns[f"{column.key}#{number}"] = column
         elif column.key in columns:
             duplicates.append(column)
         else:
@@ -202,6 +244,23 @@ def _read(
             )
         )
     missing = [s for s in required if s.key not in columns]
+    if missing and not strict_required:
+        return Table(
+            path=path,
+            kind=kind,
+            sheet=raw.name,
+            header_rows=best.rows,
+            columns=columns,
+            unknown_columns=unknown,
+            rows=[],
+            skipped=[],
+            sheets=names,
+            duplicate_columns=duplicates,
+            hidden_sheets=hidden_sheets,
+            ambiguous_columns=ambiguous_columns,
+            ignored_columns=ignored,
+            missing=[s.display for s in missing],
+        )
     if missing:
         raise TableError(
             _(
@@ -217,6 +276,7 @@ def _read(
 
     formulas = raw.formulas()
     formula_rows = {r for r, _c in formulas}
+    hidden_rows = raw.hidden_rows()
     known = list(columns.items())
     extra_columns = [c for c in unknown if c.label]
     rows: list[TableRow] = []
@@ -265,7 +325,7 @@ def _read(
             value = values[column.index - 1] if column.index <= len(values) else None
             if not is_blank(value):
                 extra[column.full_label] = Cell(value, CellRef(raw.name, number, column.index))
-        rows.append(TableRow(raw.name, number, cells, extra))
+        rows.append(TableRow(raw.name, number, cells, extra, hidden=number in hidden_rows))
         if on_progress is not None and data_count % 500 == 0:
             on_progress(data_count, max(total_hint, data_count))
     if rows and uncached and not any(not cell.is_blank for row in rows for cell in row.cells.values()):
@@ -289,7 +349,21 @@ def _read(
         sheets=names,
         duplicate_columns=duplicates,
         uncached_formulas=uncached,
+        hidden_sheets=hidden_sheets,
+        ambiguous_columns=ambiguous_columns,
+        ignored_columns=ignored,
     )
+
+
+#: An override's key that skips the column altogether (neither a field nor an extra field).
+IGNORE_KEY = "__ignore__"
+
+
+def _overridden(column: HeaderColumn, index: dict[str, str]) -> bool:
+    forms = [column.label, column.full_label, column.full_label.replace("/", "")]
+    if column.group:
+        forms.append(column.group + column.label)
+    return any(OVERRIDE_PREFIX + normalise_header(form) in index for form in forms)
 
 
 def iter_values(table: Table, key: str) -> Iterable[tuple[Any, CellRef]]:

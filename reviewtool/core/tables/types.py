@@ -39,6 +39,7 @@ class ColumnSpec:
     aliases: tuple[str, ...]
     required: bool = False
     label: str = ""  # how messages name the column; defaults to the first alias
+    repeatable: bool = False  # several columns may feed it (``key``, ``key#2`` …), the caller sums them
 
     @property
     def display(self) -> str:
@@ -103,6 +104,7 @@ class TableRow:
     row: int
     cells: dict[str, Cell]
     extra: dict[str, Cell] = field(default_factory=dict)
+    hidden: bool = False  # the row is hidden in Excel
 
     def get(self, key: str, default: Any = None) -> Any:
         cell = self.cells.get(key)
@@ -133,6 +135,14 @@ class Table:
     sheets: list[str]
     duplicate_columns: list[HeaderColumn] = field(default_factory=list)
     uncached_formulas: int = 0
+    hidden_sheets: list[str] = field(default_factory=list)  # hidden sheets not read (not named)
+    ambiguous_columns: list[HeaderColumn] = field(default_factory=list)  # headers that need a choice
+    ignored_columns: list[HeaderColumn] = field(default_factory=list)  # mapped to "ignore"
+    missing: list[str] = field(default_factory=list)  # required columns not found (lenient reads only)
+
+    def cells_of(self, row: TableRow, key: str) -> list[Cell]:
+        """Every cell of a repeatable key in one row (``key``, ``key#2`` …)."""
+        return [cell for k, cell in row.cells.items() if k == key or k.startswith(key + "#")]
 
     @property
     def first_data_row(self) -> int:

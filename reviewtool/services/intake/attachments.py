@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from reviewtool.core.errors import NotFound, UserError
 from reviewtool.i18n import N_, _
-from reviewtool.services import audit
+from reviewtool.services import audit, files
 from reviewtool.services.changes import Changes
 from reviewtool.storage.models import Application, Attachment, AttachmentContent
 
@@ -139,7 +139,7 @@ def export_attachment(session: Session, attachment_id: int, folder: str | Path) 
     folder.mkdir(parents=True, exist_ok=True)
     safe = "".join(c for c in name if c not in '\\/:*?"<>|') or f"attachment-{attachment_id}"
     target = folder / f"{attachment_id}-{safe}"
-    target.write_bytes(data)
+    files.write_bytes(target, data)  # atomic: a temporary name, then a rename
     return target
 
 

@@ -12,6 +12,8 @@ from reviewtool.i18n import _
 from reviewtool.services.applications import find_batch, list_batches
 from reviewtool.storage.models import Batch
 
+BATCH_NAME_LIMIT = 200  # batch.name VARCHAR(200)
+
 
 def year_of(name: str) -> int | None:
     match = re.search(r"(20\d{2})", name)
@@ -22,6 +24,12 @@ def resolve_batch(session: Session, name: str | None, *, create: bool) -> tuple[
     """The named batch (created when missing and ``create``), or the only open batch when no name is given."""
     if name:
         name = name.strip()
+        if len(name) > BATCH_NAME_LIMIT:
+            raise UserError(
+                _("The batch name is too long ({length} characters; at most {limit}).").format(
+                    length=len(name), limit=BATCH_NAME_LIMIT
+                )
+            )
         batch = find_batch(session, name)
         if batch is not None:
             if batch.closed:

@@ -31,6 +31,31 @@ class ImportOptions:
     suggest: bool = True
     dry_run: bool = False
     sheet: str | None = None
+    #: Header text → field key, IGNORE or EXTRA (``--map``, the dialog's drop-downs); wins over a profile.
+    mapping: dict[str, str] = field(default_factory=dict)
+    profile: str | None = None  # a saved mapping to use
+    save_profile: str | None = None  # save the mapping used under this name (when the import writes)
+    use_matching_profile: bool = True  # a sheet whose headers match a saved mapping uses it
+
+
+@dataclass(frozen=True)
+class HeaderUse:
+    """One header of the sheet and what the import reads it as."""
+
+    letter: str
+    header: str  # as the sheet writes it (``组/子表头`` under a group)
+    key: str  # a field key, IGNORE or EXTRA
+    mapped: bool = False  # chosen by a mapping (not recognised by its text)
+    ambiguous: bool = False  # a header that can mean two things (所属领域(学科)): asked about
+
+    def as_json(self) -> dict:
+        return {
+            "column": self.letter,
+            "header": self.header,
+            "field": self.key,
+            "mapped": self.mapped,
+            "ambiguous": self.ambiguous,
+        }
 
 
 @dataclass
@@ -45,6 +70,13 @@ class RowOutcome:
     issues: list[RowIssue] = field(default_factory=list)
     suggested_area: str | None = None
     application_id: int | None = None
+    #: What the clerk checks in the preview: 申请经费, 总预算, 项目负责人, 所在县区 as read.
+    requested: Any = None
+    total: Any = None
+    pi_name: str = ""
+    county: str = ""
+    hidden: bool = False
+    suggestion_confidence: str | None = None
 
     def as_json(self) -> dict:
         return {
@@ -57,6 +89,12 @@ class RowOutcome:
             "changes": {k: [plain_value(a), plain_value(b)] for k, (a, b) in self.changes.items()},
             "issues": [i.as_json() for i in self.issues],
             "suggested_area": self.suggested_area,
+            "suggestion_confidence": self.suggestion_confidence,
+            "requested_amount": plain_value(self.requested),
+            "total_budget": plain_value(self.total),
+            "pi_name": self.pi_name,
+            "county": self.county,
+            "hidden": self.hidden,
         }
 
 
@@ -73,6 +111,14 @@ class ImportResult:
     unknown_columns: list[str]
     skipped_rows: list[tuple[int, str, str]]
     messages: list[str] = field(default_factory=list)
+    #: Every header of the sheet with what it was read as (field key, IGNORE, EXTRA), in sheet order.
+    headers: list[HeaderUse] = field(default_factory=list)
+    mapping: dict[str, str] = field(default_factory=dict)  # the mapping applied (given or from the profile)
+    profile: str | None = None  # the saved mapping used, if any
+    profile_saved: str | None = None
+    ambiguous_columns: list[str] = field(default_factory=list)  # headers that need a choice
+    hidden_sheets: list[str] = field(default_factory=list)
+    missing_columns: list[str] = field(default_factory=list)  # required columns the sheet lacks: map them
 
     def count(self, action: str) -> int:
         return sum(1 for r in self.rows if r.action == action)
@@ -80,6 +126,11 @@ class ImportResult:
     @property
     def rejected(self) -> int:
         return self.count("reject")
+
+    @property
+    def refused(self) -> bool:
+        """Nothing could be read: required columns missing (a mapping is needed)."""
+        return bool(self.missing_columns)
 
     @property
     def errors(self) -> list[RowIssue]:
@@ -110,6 +161,13 @@ class ImportResult:
             "warnings": [i.as_json() for r in self.rows for i in r.issues if i.kind == "warning"],
             "rows": [r.as_json() for r in self.rows],
             "messages": self.messages,
+            "headers": [h.as_json() for h in self.headers],
+            "mapping": self.mapping,
+            "profile": self.profile,
+            "profile_saved": self.profile_saved,
+            "ambiguous_columns": self.ambiguous_columns,
+            "hidden_sheets": self.hidden_sheets,
+            "missing_columns": self.missing_columns,
         }
 
 

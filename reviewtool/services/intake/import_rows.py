@@ -10,6 +10,8 @@ import datetime as dt
 from sqlalchemy.orm import Session
 
 from reviewtool.core.intake.rows import IntakeContext, RowIssue, parse_row
+from reviewtool.core.intake.suggest import LOW
+from reviewtool.core.tables.text import cell_text
 from reviewtool.i18n import _
 from reviewtool.services.intake.batch_choice import year_of
 from reviewtool.services.intake.import_result import RowOutcome
@@ -38,6 +40,17 @@ def parse_rows(run: ImportRun, context: IntakeContext, progress: Progress, cance
         outcome = RowOutcome(
             row.sheet, row.row, "reject", number, str(row.get("title") or ""), str(row.get("unit") or ""), issues=issues
         )
+        outcome.hidden = row.hidden
+        outcome.pi_name = cell_text(row.get("pi_name"))
+        outcome.county = cell_text(row.get("county"))
+        if draft is not None:
+            outcome.unit = draft.unit_name
+            outcome.county = draft.county or outcome.county
+            outcome.requested = draft.values.get("requested_amount")
+            outcome.total = draft.values.get("total_budget")
+        else:
+            outcome.requested = cell_text(row.get("requested_amount"))
+            outcome.total = cell_text(row.get("total_budget"))
         run.outcomes.append(outcome)
         if draft is None:
             continue
@@ -89,7 +102,9 @@ def suggest_areas(session: Session, run: ImportRun, progress: Progress, cancel: 
         progress.update(total * 2 + start, total * 3, _("Suggesting priority areas…"))
         chunk = wanted[start : start + SUGGEST_CHUNK]
         texts = [(run.drafts[i][1].values["title"], run.drafts[i][1].values.get("abstract") or "") for i in chunk]
-        for index, found in zip(chunk, suggest.suggest_many(texts, limit=3), strict=True):
-            if found:
-                run.suggestions[index] = found
-                run.drafts[index][0].suggested_area = found[0].code
+        for index, answer in zip(chunk, suggest.answer_many(texts, limit=3), strict=True):
+            outcome = run.drafts[index][0]
+            outcome.suggestion_confidence = answer.confidence
+            if answer.suggestions and answer.confidence != LOW:  # a guess is not stored as a suggestion
+                run.suggestions[index] = list(answer.suggestions)
+                outcome.suggested_area = answer.suggestions[0].code

@@ -17,14 +17,25 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from reviewtool.core.intake.fields import EXTRA, IGNORE
+from reviewtool.core.tables.read import IGNORE_KEY
+from reviewtool.core.tables.types import Table
 from reviewtool.i18n import _
-from reviewtool.services.intake import import_audit, import_match, import_rows, import_write
+from reviewtool.services.intake import import_audit, import_match, import_rows, import_write, mapping
 from reviewtool.services.intake.batch_choice import resolve_batch
 from reviewtool.services.intake.import_read import intake_context, read_sheet
-from reviewtool.services.intake.import_result import EXISTING_REJECT, EXISTING_UPDATE, ImportOptions, ImportResult
+from reviewtool.services.intake.import_result import (
+    EXISTING_REJECT,
+    EXISTING_UPDATE,
+    HeaderUse,
+    ImportOptions,
+    ImportResult,
+)
 from reviewtool.services.intake.import_run import ImportRun
 from reviewtool.services.progress import NEVER_CANCELLED, NO_PROGRESS, CancelToken, Progress
 from reviewtool.services.taxonomy import area_ids_by_code
+
+__all__ = ["IGNORE_KEY", "header_uses", "import_applications"]
 
 
 def import_applications(
@@ -40,7 +51,13 @@ def import_applications(
     path = Path(path)
     if options.existing not in (EXISTING_UPDATE, EXISTING_REJECT):
         raise ValueError(options.existing)
-    table = read_sheet(path, options, progress, cancel)
+    applied, profile_name = _mapping_to_use(session, options)
+    table = read_sheet(path, options, progress, cancel, applied)
+    if not options.mapping and not options.profile and options.use_matching_profile:
+        found = mapping.matching_profile(session, [c.full_label for c in table.columns.values()] + _others(table))
+        if found is not None and found.mapping:
+            applied, profile_name = dict(found.mapping), found.name
+            table = read_sheet(path, options, progress, cancel, applied)
     batch, batch_name, batch_new = resolve_batch(session, options.batch, create=False)
     run = ImportRun(
         path=path,
@@ -51,7 +68,7 @@ def import_applications(
         batch_name=batch_name,
         batch_new=batch_new,
     )
-    import_rows.parse_rows(run, intake_context(session), progress, cancel)
+    import_rows.parse_rows(run, intake_context(session, batch), progress, cancel)
     import_match.match_existing(session, run)
     import_match.compare_with_stored(session, run)
     import_rows.assign_numbers(run)
@@ -59,7 +76,28 @@ def import_applications(
         import_rows.suggest_areas(session, run, progress, cancel)
 
     result = _result(run)
-    if options.dry_run or (result.rejected and not options.only_valid):
+    result.mapping, result.profile = applied, profile_name
+    result.headers = header_uses(table, applied)
+    if table.missing:
+        result.missing_columns = list(table.missing)
+        result.messages.append(
+            _(
+                "Sheet {sheet}, header row {row}: required column(s) {missing} not found. Say which column holds "
+                "them: --map 'HEADER=FIELD' (or choose in the import dialog), e.g. --map '{example}={field}'."
+            ).format(
+                sheet=table.sheet,
+                row="、".join(map(str, table.header_rows)),
+                missing="、".join(table.missing),
+                example=next((h.header for h in result.headers if h.key == EXTRA), _("header")),
+                field=table.missing[0],
+            )
+        )
+        return result
+    if not table.rows:
+        result.messages.append(
+            _("Sheet {sheet} has headers but no data rows: nothing to import.").format(sheet=table.sheet)
+        )
+    if options.dry_run or (result.rejected and not options.only_valid) or not run.drafts:
         return result
 
     cancel.check()
@@ -71,9 +109,59 @@ def import_applications(
     import_write.insert_new(session, run, units, area_ids, progress, cancel)
     import_write.apply_updates(session, run, units, area_ids, progress, cancel)
     import_audit.record_import(session, run, result, actor=actor)
+    if options.save_profile:
+        mapping.save_profile(session, options.save_profile, applied, [h.header for h in result.headers], actor=actor)
+        result.profile_saved = options.save_profile.strip()
     result.written = True
     progress.update(1, 1, _("Done."))
     return result
+
+
+def _mapping_to_use(session: Session, options: ImportOptions) -> tuple[dict[str, str], str | None]:
+    """The named profile's mapping with the explicit mapping on top (the explicit one wins)."""
+    applied: dict[str, str] = {}
+    name = None
+    if options.profile:
+        profile = mapping.get_profile(session, options.profile)
+        applied.update(profile.mapping)
+        name = profile.name
+    applied.update(options.mapping)
+    return applied, name
+
+
+def _others(table: Table) -> list[str]:
+    return [c.full_label for c in table.unknown_columns if c.label]
+
+
+def header_uses(table: Table, applied: dict[str, str]) -> list[HeaderUse]:
+    """Every header of the sheet, in column order, with what it is read as."""
+    mapped = {h.replace("/", "") for h in applied} | set(applied)
+    ambiguous = {c.index for c in table.ambiguous_columns}
+    uses: list[tuple[int, HeaderUse]] = []
+    for key, column in table.columns.items():
+        field_key = key.split("#", 1)[0]
+        uses.append((column.index, HeaderUse(column.letter, column.full_label, field_key, _is_mapped(column, mapped))))
+    for column in table.unknown_columns:
+        if column.label:
+            uses.append(
+                (
+                    column.index,
+                    HeaderUse(
+                        column.letter,
+                        column.full_label,
+                        EXTRA,
+                        _is_mapped(column, mapped),
+                        column.index in ambiguous,
+                    ),
+                )
+            )
+    for column in table.ignored_columns:
+        uses.append((column.index, HeaderUse(column.letter, column.full_label, IGNORE, True)))
+    return [use for _i, use in sorted(uses, key=lambda pair: pair[0])]
+
+
+def _is_mapped(column, mapped: set[str]) -> bool:
+    return column.full_label in mapped or column.label in mapped or column.full_label.replace("/", "") in mapped
 
 
 def _result(run: ImportRun) -> ImportResult:
@@ -90,6 +178,21 @@ def _result(run: ImportRun) -> ImportResult:
         unknown_columns=[c.full_label for c in table.unknown_columns if c.label],
         skipped_rows=[(s.row, s.reason, s.text) for s in table.skipped],
     )
+    result.hidden_sheets = list(table.hidden_sheets)
+    result.ambiguous_columns = [c.full_label for c in table.ambiguous_columns]
+    if table.hidden_sheets:
+        result.messages.append(
+            _("Hidden sheets were not read: {sheets} (name one with --sheet to read it).").format(
+                sheets="、".join(table.hidden_sheets)
+            )
+        )
+    for column in table.ambiguous_columns:
+        result.messages.append(
+            _(
+                "Column {letter} “{header}” may not be the plan's priority area (it can mean a discipline); "
+                "it is kept as an extra field. If it is the priority area, map it: --map '{header}=所属领域'."
+            ).format(letter=column.letter, header=column.full_label)
+        )
     if table.duplicate_columns:
         result.messages.append(
             _("Columns matched twice, the later ones kept as extra fields: {columns}").format(

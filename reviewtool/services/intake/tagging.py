@@ -6,7 +6,6 @@ Confirmed and suggested tags are stored side by side in ``application_area``
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 
 from sqlalchemy import delete, select
@@ -14,42 +13,26 @@ from sqlalchemy.orm import Session
 
 from reviewtool.core.enums import AreaRole, TagSource
 from reviewtool.core.errors import NotFound, UserError
-from reviewtool.core.intake.suggest import SUGGEST_KINDS, AreaSuggester, AreaText, Suggestion
+from reviewtool.core.intake.suggest import Answer, Suggestion
 from reviewtool.i18n import _
 from reviewtool.services import audit
 from reviewtool.services.changes import Changes
-from reviewtool.services.taxonomy import area_ids_by_code, list_areas
-from reviewtool.storage.models import Application, ApplicationArea, PlanEdition, PriorityArea
+from reviewtool.services.intake.suggest_model import suggester
+from reviewtool.services.taxonomy import area_ids_by_code
+from reviewtool.storage.models import Application, ApplicationArea, PriorityArea
 
-_lock = threading.Lock()
-_cache: dict[tuple, AreaSuggester] = {}
+__all__ = ["suggester", "suggest_answer", "suggest_areas"]
 
 
-def suggester(session: Session) -> AreaSuggester:
-    """The suggester for the active plan editions (built once per edition content)."""
-    key = tuple(session.execute(select(PlanEdition.code, PlanEdition.content_hash).where(PlanEdition.active)).all())
-    with _lock:
-        found = _cache.get(key)
-    if found is not None:
-        return found
-    rows = list_areas(session)
-    titles = {r.code: r.title for r in rows}
-    texts = [
-        AreaText(r.code, r.title, r.description, titles.get(r.parent, "") if r.parent else "")
-        for r in rows
-        if r.kind in SUGGEST_KINDS
-    ]
-    built = AreaSuggester(texts)
-    with _lock:
-        _cache.clear()
-        _cache[key] = built
-    return built
+def suggest_answer(session: Session, title: str, abstract: str = "", *, limit: int = 5) -> Answer:
+    """Suggested areas with the confidence (high, medium or low) and the matched words."""
+    if not (title or "").strip():
+        raise UserError(_("A title is needed to suggest priority areas."))
+    return suggester(session).answer(title, abstract, limit=limit)
 
 
 def suggest_areas(session: Session, title: str, abstract: str = "", *, limit: int = 5) -> list[Suggestion]:
-    if not (title or "").strip():
-        raise UserError(_("A title is needed to suggest priority areas."))
-    return suggester(session).suggest(title, abstract, limit=limit)
+    return list(suggest_answer(session, title, abstract, limit=limit).suggestions)
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from reviewtool.core.errors import UserError
 from reviewtool.core.intake.fields import CATEGORIES, COUNTIES, FIELDS
 from reviewtool.core.intake.suggest import SUGGEST_KINDS
 from reviewtool.i18n import _
+from reviewtool.services import files
 from reviewtool.services.taxonomy import list_areas
 
 DATA_SHEET = "申报汇总表"
@@ -56,7 +57,9 @@ def write_template(session: Session, path: str | Path, *, title: str = "") -> Pa
     thin = Side(style="thin", color="999999")
     sheet.cell(row=2, column=1)
     for index, spec in enumerate(fields, start=1):
-        cell = sheet.cell(row=2, column=index, value=spec.header + ("*" if spec.required else ""))
+        # Money headers say their unit (issue 12: an amount in 元 is the commonest mistake).
+        unit = "（万元）" if spec.kind in ("money", "budget") else ""
+        cell = sheet.cell(row=2, column=index, value=spec.header + unit + ("*" if spec.required else ""))
         cell.font = Font(bold=True, color="C00000" if spec.required else "000000")
         cell.fill = header_fill
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -143,7 +146,7 @@ def write_template(session: Session, path: str | Path, *, title: str = "") -> Pa
     help_sheet.column_dimensions["B"].width = 70
     help_sheet.column_dimensions["C"].width = 50
     try:
-        workbook.save(path)
+        files.write_with(path, workbook.save)  # atomic: a temporary name, then a rename
     except OSError as exc:
         raise UserError(_("Cannot write {file}: {error}").format(file=path, error=exc.strerror or exc)) from exc
     return path

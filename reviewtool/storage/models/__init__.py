@@ -11,7 +11,9 @@ from reviewtool.storage.models.applications import (
 from reviewtool.storage.models.audit import AuditEvent, Setting
 from reviewtool.storage.models.base import Base
 from reviewtool.storage.models.batches import Batch, BatchQuota, FormalCheckItem
+from reviewtool.storage.models.documents import DocumentTemplate
 from reviewtool.storage.models.experts import Expert, ExpertField, ExpertRelation
+from reviewtool.storage.models.intake import MappingProfile
 from reviewtool.storage.models.organisations import Unit
 from reviewtool.storage.models.panels import Assignment, MeetingVote, Panel, PanelApplication, PanelDraw, PanelMember
 from reviewtool.storage.models.plan import PlanEdition, PriorityArea
@@ -38,11 +40,13 @@ __all__ = [
     "BatchQuota",
     "BatchRubric",
     "CriterionScore",
+    "DocumentTemplate",
     "Expert",
     "ExpertField",
     "ExpertRelation",
     "FormalCheckItem",
     "FormalCheckResult",
+    "MappingProfile",
     "MeetingVote",
     "Panel",
     "PanelApplication",
