@@ -32,10 +32,9 @@ def import_command(path: Path, dry_run: bool, db_url: str | None, as_json: bool)
     if as_json:
         emit_json(result.as_json())
         return
-    message = _("{rows} rows: {created} new, {updated} updated, {unchanged} unchanged.").format(
-        rows=result.rows, created=result.created, updated=result.updated, unchanged=result.unchanged
-    )
-    click.echo(message + (" " + _("(dry run: nothing written)") if dry_run else ""))
+    click.echo(result.summary())
+    if dry_run:
+        click.echo(_("(dry run: nothing written)"))
 
 
 @experts_group.command("export", help=_("Export the pool as a workbook in the import format."))

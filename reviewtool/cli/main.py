@@ -16,6 +16,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from reviewtool import __version__
 from reviewtool.core.errors import UserError
 from reviewtool.i18n import LANGUAGES, _, set_language
+from reviewtool.storage.database import BUSY_MESSAGE, is_busy_error
 
 
 def _language_from_argv(argv: list[str]) -> str | None:
@@ -34,7 +35,8 @@ def build_cli() -> click.Group:
     @click.group(help=_("Haidong S&T Bureau project review tool (command line)."))
     @click.version_option(__version__, prog_name="reviewtool-cli", message="%(prog)s %(version)s")
     @click.option("--lang", type=click.Choice(sorted(LANGUAGES)), help=_("Language of messages (default zh_CN)."))
-    @click.option("--db", "db_url", metavar="URL", envvar="REVIEWTOOL_DB", help=_("Database URL for all commands."))
+    # No envvar here: $REVIEWTOOL_DB is only the fallback (``open_db``), so an explicit --db always wins.
+    @click.option("--db", "db_url", metavar="URL", help=_("Database URL for all commands."))
     @click.pass_context
     def cli(ctx: click.Context, lang: str | None, db_url: str | None) -> None:
         ctx.ensure_object(dict)
@@ -57,7 +59,9 @@ def _feature_registrars():
 
 #: CLI modules added by later features (each has ``register(group)``).
 FEATURE_MODULES: list[str] = [
+    "reviewtool.cli.batches",
     "reviewtool.cli.intake",
+    "reviewtool.cli.applications",
     "reviewtool.cli.scoring",
     "reviewtool.cli.documents",
     "reviewtool.cli.funding",
@@ -90,13 +94,14 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as exc:
         click.echo(_("Error: {message}").format(message=exc), err=True)
         return 1
-    except OperationalError as exc:
-        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-        click.echo(_("Error: cannot use the database: {reason}").format(reason=reason), err=True)
-        return 1
     except DBAPIError as exc:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-        click.echo(_("Error: the database refused the change: {reason}").format(reason=reason), err=True)
+        if is_busy_error(exc):
+            click.echo(_("Error: {message}").format(message=_(BUSY_MESSAGE)), err=True)
+        elif isinstance(exc, OperationalError):
+            click.echo(_("Error: cannot use the database: {reason}").format(reason=reason), err=True)
+        else:
+            click.echo(_("Error: the database refused the change: {reason}").format(reason=reason), err=True)
         return 1
     except Exception as exc:  # noqa: BLE001 - a bug: one line, details on request
         if os.environ.get("REVIEWTOOL_DEBUG"):

@@ -3,6 +3,21 @@
 Threading: an ``Engine`` is thread-safe; a ``Session`` is not. Each unit of
 work opens its own session with ``Database.session()`` on the thread that
 uses it (in the GUI, the background worker), and never hands it to widgets.
+
+SQLite specifics:
+
+- a writer waits up to ``BUSY_TIMEOUT_MS`` for another program's write to
+  finish; after that the error is ``is_busy_error`` and the user reads
+  ``BUSY_MESSAGE`` ("数据库正被另一程序写入，请稍后重试"), never a traceback;
+- a SAVEPOINT always runs inside a real transaction. Python's sqlite3 driver
+  starts its transaction only at the first INSERT/UPDATE/DELETE, so a
+  SAVEPOINT issued before any of them *was* the transaction, and releasing it
+  committed — work meant to roll back with the session stayed. Here the
+  transaction is begun first, so on SQLite as on PostgreSQL nothing a session
+  writes is kept unless the session commits.
+
+Every session checks, before each flush, that each text fits its column
+(``storage.lengths``), so PostgreSQL never refuses a value SQLite would keep.
 """
 
 from __future__ import annotations
@@ -14,18 +29,27 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
 from reviewtool.core.errors import UserError
-from reviewtool.i18n import _
+from reviewtool.i18n import N_, _
 from reviewtool.paths import default_database_url
+from reviewtool.storage.lengths import guard_lengths
 
 ENV_VAR = "REVIEWTOOL_DB"
+#: How long an SQLite writer waits for another program's write (milliseconds);
+#: ``$REVIEWTOOL_BUSY_TIMEOUT_MS`` overrides it.
+BUSY_TIMEOUT_MS = 10_000
+BUSY_MESSAGE = N_("The database is being written by another program; please try again shortly.")
 
 
 class DatabaseURLError(UserError):
     """The user gave something that is not a usable database URL."""
+
+
+class DatabaseBusy(UserError):
+    """Another program kept the SQLite database locked for writing past the busy timeout."""
 
 
 def resolve_url(explicit: str | None = None) -> str:
@@ -49,12 +73,33 @@ def resolve_url(explicit: str | None = None) -> str:
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms()}")
     cursor.execute("PRAGMA journal_mode")
     if cursor.fetchone()[0] != "memory":
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def busy_timeout_ms() -> int:
+    try:
+        return max(0, int(os.environ.get("REVIEWTOOL_BUSY_TIMEOUT_MS", BUSY_TIMEOUT_MS)))
+    except ValueError:
+        return BUSY_TIMEOUT_MS
+
+
+def _sqlite_savepoint_in_transaction(connection, _name) -> None:
+    """Begin the transaction before the first SAVEPOINT (see the module's notes)."""
+    dbapi_connection = connection.connection.dbapi_connection
+    if not dbapi_connection.in_transaction:
+        dbapi_connection.execute("BEGIN")
+
+
+def is_busy_error(exc: BaseException) -> bool:
+    """Whether ``exc`` (a DBAPI or SQLAlchemy error) means another program holds the write lock."""
+    orig = getattr(exc, "orig", exc)
+    text = str(orig).lower()
+    return "database is locked" in text or "database table is locked" in text or "database is busy" in text
 
 
 def make_engine(url: str, **kwargs) -> Engine:
@@ -74,6 +119,7 @@ def _make_engine(url: str, **kwargs) -> Engine:
                 raise DatabaseURLError(_("The folder for the database does not exist: {path}").format(path=folder))
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "savepoint", _sqlite_savepoint_in_transaction)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, **kwargs)
@@ -86,6 +132,7 @@ class Database:
         self.url = url
         self.engine = engine or make_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        guard_lengths(self._sessions)
 
     @property
     def display_url(self) -> str:
@@ -97,10 +144,18 @@ class Database:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """A session whose transaction commits on success and rolls back on error."""
-        with self._sessions() as session:
-            with session.begin():
-                yield session
+        """A session whose transaction commits on success and rolls back on error.
+
+        Another program holding the write lock past the busy timeout raises
+        ``DatabaseBusy`` (a ``UserError``: one clear line in the CLI and the GUI)."""
+        try:
+            with self._sessions() as session:
+                with session.begin():
+                    yield session
+        except DBAPIError as exc:
+            if is_busy_error(exc):
+                raise DatabaseBusy(_(BUSY_MESSAGE)) from exc
+            raise
 
     def dispose(self) -> None:
         self.engine.dispose()

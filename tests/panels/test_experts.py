@@ -29,8 +29,8 @@ def test_create_edit_suspend_with_audit(db):
         assert row.phone is None  # contact details only on request
         assert pool.get_expert(s, expert_id, with_contact=True).phone == "13911111111"
         event = s.scalar(select(AuditEvent).where(AuditEvent.action == "expert.update"))
-        assert event.details["changed"]["contact_changed"] == [False, True]
-        assert "13911111111" not in str(event.details)
+        # Contact changes are audited like any other change (issue 11): old and new, so they can be undone.
+        assert event.details["changed"]["phone"] == ["13900000000", "13911111111"]
         with pytest.raises(UserError):
             pool.set_status(s, expert_id, ExpertStatus.SUSPENDED, "", actor="clerk")
         pool.set_status(s, expert_id, ExpertStatus.SUSPENDED, "退休", actor="clerk")

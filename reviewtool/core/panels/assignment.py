@@ -140,6 +140,8 @@ def balanced(
     _validate(per_application, max_load)
     cost = dict(cost or {})
     applications = sorted(set(applications))
+    # Nobody reviews more than every application: a larger cap means the same and would only grow the solver's arrays.
+    max_load = min(max_load, max(1, len(applications)))
     experts = sorted(set(experts))
     fixed = {p for p in fixed}
     variables = [(a, e) for a in applications for e in experts if (a, e) in fixed or allowed(a, e)]
@@ -226,11 +228,15 @@ def explain_infeasible(
     """The applications that cannot get ``per_application`` reviewers (empty
     when the request is feasible).
 
-    First the applications with too few experts free of conflict; then,
-    from a maximum partial assignment (a max-flow), those left short because
-    the eligible experts' load cap is used up by other applications.
+    First the applications with too few experts free of conflict, and those
+    that already have more reviewers with sheets (``fixed``: kept in any
+    re-assignment) than asked for; then, from a maximum partial assignment
+    (a max-flow), those left short because the eligible experts' load cap is
+    used up — by other applications, or by the pairs kept with sheets (each
+    message names the constraint that binds).
     """
     fixed = set(fixed)
+    kept_per_app = Counter(a for a, _e in fixed)
     by_app: dict[int, list[int]] = {a: [] for a in applications}
     for a, e in variables:
         by_app[a].append(e)
@@ -248,16 +254,26 @@ def explain_infeasible(
                     eligible=eligible, experts=len(experts), summary=summary
                 )
             shortfalls.append(Shortfall(a, per_application, eligible, eligible, reason))
+        elif kept_per_app[a] > per_application:
+            reason = _(
+                "{kept} experts already have sheets for it, and pairs with sheets are kept in any re-assignment: "
+                "more than the {k} reviewers asked for. Ask for at least {kept}, or remove those sheets first."
+            ).format(kept=kept_per_app[a], k=per_application)
+            shortfalls.append(Shortfall(a, per_application, kept_per_app[a], eligible, reason))
     fixed_load = Counter(e for _a, e in fixed)
     over = [e for e, n in fixed_load.items() if n > max_load]
     if over:
         raise UserError(
-            _("{count} experts already have more than {cap} applications; raise the load cap.").format(
-                count=len(over), cap=max_load
-            )
+            _(
+                "{count} experts already have sheets for more than {cap} applications, and pairs with sheets are "
+                "kept in any re-assignment; raise the load cap to at least {needed}."
+            ).format(count=len(over), cap=max_load, needed=max(fixed_load[e] for e in over))
         )
-    # Maximum partial assignment: how many reviewers each application can get at most together.
-    got = _max_coverage(applications, experts, per_application, max_load, variables, fixed)
+    # Maximum partial assignment: how many reviewers each application can get at most together
+    # (an application holding more kept pairs than asked for may keep them all).
+    caps = {a: max(per_application, kept_per_app[a]) for a in applications}
+    got = _max_coverage(applications, experts, caps, max_load, variables, fixed)
+    got_free = _max_coverage(applications, experts, caps, max_load, variables, ()) if fixed else got
     short_ids = {s.application_id for s in shortfalls}
     capacity = len(experts) * max_load
     needed_total = len(applications) * per_application
@@ -269,6 +285,12 @@ def explain_infeasible(
                 "{experts} experts with at most {cap} applications each can give {capacity} reviews, "
                 "but {needed} are needed."
             ).format(experts=len(experts), cap=max_load, capacity=capacity, needed=needed_total)
+        elif got_free[a] >= per_application:
+            busy = sum(fixed_load[e] for e in set(by_app[a]))
+            reason = _(
+                "Its {eligible} eligible experts are held at the load cap of {cap} by {kept} pairs kept because "
+                "they carry sheets; raise the cap, or remove those sheets."
+            ).format(eligible=len(by_app[a]), cap=max_load, kept=busy)
         else:
             reason = _(
                 "Its {eligible} eligible experts reach the load cap of {cap} on other applications; "
@@ -289,8 +311,8 @@ def _conflict_summary(application_id: int, experts: Sequence[int], eligible: set
     return "; ".join(f"{text} × {n}" for text, n in counts.most_common()) or _("none in conflict")
 
 
-def _max_coverage(applications, experts, per_application, max_load, variables, fixed) -> dict[int, int]:
-    """Reviewers per application in one maximum partial assignment."""
+def _max_coverage(applications, experts, caps, max_load, variables, fixed) -> dict[int, int]:
+    """Reviewers per application (at most ``caps[a]``) in one maximum partial assignment."""
     if not variables:
         return {a: 0 for a in applications}
     a_index = {a: i for i, a in enumerate(applications)}
@@ -301,7 +323,7 @@ def _max_coverage(applications, experts, per_application, max_load, variables, f
         rows += [a_index[a], len(applications) + e_index[e]]
         cols += [j, j]
     matrix = coo_array((np.ones(len(rows)), (rows, cols)), shape=(len(applications) + len(experts), n)).tocsr()
-    upper = np.concatenate([np.full(len(applications), float(per_application)), np.full(len(experts), float(max_load))])
+    upper = np.concatenate([np.array([float(caps[a]) for a in applications]), np.full(len(experts), float(max_load))])
     lower_bounds = np.array([1.0 if p in fixed else 0.0 for p in variables])
     result = milp(
         -np.ones(n),

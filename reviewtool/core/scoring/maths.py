@@ -35,8 +35,12 @@ from decimal import Decimal, localcontext
 
 from reviewtool.core.enums import Opinion
 from reviewtool.core.errors import UserError
+from reviewtool.core.numbers import display_number, more_places_than
 from reviewtool.core.scoring.rubric import Band, Criterion, Rounding, RubricSpec, plain_number, to_decimal
 from reviewtool.i18n import N_, _
+
+#: Points are stored to 1/10000 of a point (``storage.types.Points``).
+POINT_PLACES = 4
 
 DEFAULT_MIN_TRIMMED = 5
 DEFAULT_THRESHOLD = Decimal(70)
@@ -89,15 +93,23 @@ def check_points(criterion: Criterion, value: object, step: Decimal = Decimal(1)
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     points = to_decimal(value)
-    if points is not None and 0 <= points <= criterion.max_points and (points / step) % 1 == 0:
+    in_range = points is not None and 0 <= points <= criterion.max_points
+    if in_range and not more_places_than(points, POINT_PLACES) and (points / step) % 1 == 0:
         return points
     name = _("{key} “{title}”").format(key=criterion.key, title=criterion.title)
     if points is None:
-        raise ScoreRefused(_("{criterion}: “{value}” is not a number").format(criterion=name, value=value))
+        shown = str(value) if len(str(value)) <= 64 else str(value)[:64] + "…"
+        raise ScoreRefused(_("{criterion}: “{value}” is not a number").format(criterion=name, value=shown))
     if points < 0 or points > criterion.max_points:
         raise ScoreRefused(
             _("{criterion}: {value} is outside 0–{max}").format(
-                criterion=name, value=plain_number(points), max=plain_number(criterion.max_points)
+                criterion=name, value=display_number(points), max=plain_number(criterion.max_points)
+            )
+        )
+    if more_places_than(points, POINT_PLACES):
+        raise ScoreRefused(
+            _("{criterion}: {value} has more than {places} decimal places.").format(
+                criterion=name, value=display_number(points), places=POINT_PLACES
             )
         )
     if (points / step) != (points / step).to_integral_value():

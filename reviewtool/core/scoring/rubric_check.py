@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from reviewtool.core.numbers import display_number
 from reviewtool.core.scoring.rubric import (
     FORMAT_VERSION,
     PLAN_MATCH_KINDS,
@@ -38,6 +39,10 @@ from reviewtool.core.scoring.rubric import (
     to_decimal,
 )
 from reviewtool.i18n import _
+
+#: No sheet has more points than this, nor a criterion a larger weight (points are stored as scaled integers).
+MAX_POINTS = Decimal(10000)
+MAX_WEIGHT = Decimal(1000)
 
 TOP_KEYS = {
     "code",
@@ -123,6 +128,10 @@ def validate_rubric(document: Any) -> tuple[RubricSpec | None, list[Problem]]:
     total = to_decimal(document.get("total_points", 100))
     if total is None or total <= 0:
         problems.append(Problem(top, _("total_points must be a positive number")))
+        total = None
+    elif total > MAX_POINTS:
+        problems.append(Problem(top, _("total_points {value} is more than {max}").format(
+            value=display_number(total), max=plain_number(MAX_POINTS))))  # fmt: skip
         total = None
     step = to_decimal(document.get("step", 1))
     if step is None or step <= 0 or step.as_tuple().exponent < -4:
@@ -261,6 +270,10 @@ def _validate_criterion(
     if max_points is None or max_points <= 0:
         problems.append(Problem(where, _("max_points must be a positive number")))
         max_points = None
+    elif max_points > MAX_POINTS:
+        problems.append(Problem(where, _("max_points {value} is more than {max}").format(
+            value=display_number(max_points), max=plain_number(MAX_POINTS))))  # fmt: skip
+        max_points = None
     elif step is not None and not _is_multiple(max_points, step):
         problems.append(
             Problem(
@@ -273,7 +286,7 @@ def _validate_criterion(
     weight = None
     if raw.get("weight") is not None:
         weight = to_decimal(raw.get("weight"))
-        if weight is None or weight <= 0 or weight.as_tuple().exponent < -4:
+        if weight is None or weight <= 0 or weight > MAX_WEIGHT or weight.as_tuple().exponent < -4:
             problems.append(Problem(where, _("weight must be a positive number with at most 4 decimals")))
             weight = None
 
@@ -375,6 +388,10 @@ def _validate_criterion(
             below = to_decimal(raw_rule.get("below")) if raw_rule.get("below") is not None else None
             if raw_rule.get("below") is not None and below is None:
                 problems.append(Problem(where, _("comment_required.below must be a number")))
+            elif below is not None and (below < 0 or below > MAX_POINTS):
+                problems.append(Problem(where, _("comment_required.below {value} is outside 0–{max}").format(
+                    value=display_number(below), max=plain_number(MAX_POINTS))))  # fmt: skip
+                below = None
             rule_bands = tuple(str(x) for x in raw_rule.get("bands") or [])
             for label in rule_bands:
                 if label not in labels:

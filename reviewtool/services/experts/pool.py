@@ -15,6 +15,7 @@ from reviewtool.core.errors import NotFound, UserError
 from reviewtool.i18n import _
 from reviewtool.services import audit
 from reviewtool.services.changes import Changes
+from reviewtool.services.experts.checks import FIELD_LABELS, field_problems
 from reviewtool.storage.models import Application, Expert, ExpertField, ExpertRelation, PriorityArea, Unit
 
 
@@ -97,6 +98,12 @@ def area_ids(session: Session) -> dict[str, int]:
 def _check_input(data: ExpertInput, areas: dict[str, int]) -> None:
     if not data.name or not data.name.strip():
         raise UserError(_("The expert's name is required."))
+    problems = field_problems(
+        name=data.name, unit=data.unit, title=data.title, speciality=data.speciality, phone=data.phone,
+        email=data.email, id_tail=data.id_number_tail,
+    )  # fmt: skip
+    if problems:
+        raise UserError("\n".join(f"{_(FIELD_LABELS[key])}: {text}" for key, text in problems.items()))
     unknown = [code for code in data.area_codes if code not in areas]
     if unknown:
         raise UserError(_("Unknown priority-area code: {codes}").format(codes=", ".join(unknown)))
@@ -118,6 +125,7 @@ def apply_input(session: Session, expert: Expert, data: ExpertInput, areas: dict
 
 
 def expert_snapshot(expert: Expert) -> dict:
+    """Every field the audit compares, contact details included (so a change can be undone)."""
     return {
         "name": expert.name,
         "unit": expert.unit.name if expert.unit else None,
@@ -126,7 +134,9 @@ def expert_snapshot(expert: Expert) -> dict:
         "keywords": expert.keywords,
         "areas": sorted(f.area.code for f in expert.fields if f.area is not None),
         "is_staff": expert.is_staff,
-        "contact_changed": False,
+        "phone": expert.phone,
+        "email": expert.email,
+        "id_tail": expert.id_number_tail,
     }
 
 
@@ -156,14 +166,12 @@ def update_expert(session: Session, expert_id: int, data: ExpertInput, *, actor:
     _check_input(data, areas)
     expert = _expert(session, expert_id)
     before = expert_snapshot(expert)
-    contact_before = (expert.phone, expert.email, expert.id_number_tail)
     apply_input(session, expert, data, areas)
     session.flush()
     session.refresh(expert)
     after = expert_snapshot(expert)
-    after["contact_changed"] = contact_before != (expert.phone, expert.email, expert.id_number_tail)
     changed = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
-    # Contact details are personal data: the audit says they changed, not what to.
+    # Contact details are audited like any other field: a mistaken change can be undone from the trail.
     audit.record(
         session, actor=actor, action="expert.update", entity_type="expert", entity_id=expert.id,
         summary=_("Edited expert {name}").format(name=expert.name), details={"changed": changed},

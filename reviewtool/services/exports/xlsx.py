@@ -11,6 +11,14 @@ may use (funding lists, score matrices, offline scoring workbooks …).
   rows that stay frozen, typed columns (money in 万元 with ``#,##0.00``,
   points ``0.00``, shares ``0.0%``, dates), an autofilter and column widths
   fitted to the content (CJK characters count double).
+- **Printable.** ``page_setup`` gives a sheet A4 paper (landscape when
+  wide), fit to one page width, the header rows repeated on every page and
+  a footer ``第 &P 页 共 &N 页``; ``TableSheet.finish`` applies it, and sets
+  the height of each row to fit its wrapped text (LibreOffice and WPS do
+  not grow rows by themselves, so wrapped titles would overlap).
+- **Formulas on purpose.** ``write_formula`` is the one way to write a
+  formula (a 合计 ``=SUM(…)``, a running 累计), so edited amounts update the
+  totals; text is never a formula.
 - **Safe saving.** ``save_workbook`` writes to a temporary file beside the
   target and renames it, so a failed export never leaves half a file.
 
@@ -23,8 +31,6 @@ Thread-safety: none needed; each call works on its own workbook.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -37,6 +43,8 @@ from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
+
+from reviewtool.services import files
 
 #: Characters that make a spreadsheet treat a cell as a formula or command.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -94,6 +102,54 @@ def write_cell(ws: Worksheet, row: int, column: int, value: Any, number_format: 
     return cell
 
 
+def write_formula(ws: Worksheet, row: int, column: int, formula: str, number_format: str | None = None) -> Cell:
+    """A formula cell (``formula`` starts with ``=``); the only way formulas get into an export."""
+    if not formula.startswith("="):
+        raise ValueError(formula)
+    cell = ws.cell(row=row, column=column)
+    cell.value = formula
+    cell.data_type = "f"
+    if number_format:
+        cell.number_format = number_format
+    return cell
+
+
+FOOTER_TEXT = "第 &P 页 共 &N 页"
+LINE_HEIGHT = 15  # points per line of 11-point text
+#: A table wider than this (in character columns) prints landscape.
+LANDSCAPE_WIDTH = 110
+
+
+def page_setup(ws: Worksheet, *, landscape: bool = False, title_rows: str | None = None) -> None:
+    """A4, fit to one page width (any height), header rows repeated, page numbers in the footer."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    if title_rows:
+        ws.print_title_rows = title_rows
+    ws.oddFooter.center.text = FOOTER_TEXT
+    ws.oddFooter.center.size = 9
+    ws.evenFooter.center.text = FOOTER_TEXT
+
+
+def lines_needed(value: Any, width: float) -> int:
+    """How many lines ``value`` takes in a wrapped cell ``width`` characters wide."""
+    if value is None:
+        return 1
+    text = f"{value:,.2f}" if isinstance(value, Decimal) else str(value)
+    room = max(1.0, width - 1.5)
+    total = 0
+    for line in text.split("\n"):
+        columns = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
+        total += max(1, -(-columns // int(room)))
+    return total
+
+
 def display_width(value: Any) -> int:
     """Approximate column width of a value: East Asian wide characters count 2."""
     if value is None:
@@ -130,7 +186,11 @@ class Column:
     title: str
     kind: str = "text"
     width: float | None = None  # fixed width; None fits the content
-    wrap: bool = False
+    wrap: bool | None = None  # None: wrap text columns of fixed width
+
+    @property
+    def wraps(self) -> bool:
+        return self.wrap if self.wrap is not None else (self.kind == "text" and self.width is not None)
 
     @property
     def number_format(self) -> str | None:
@@ -154,20 +214,23 @@ class TableSheet:
         *,
         title: str | None = None,
         group_headers: Sequence[tuple[str, int]] = (),
+        start_row: int = 1,
     ) -> None:
         """``group_headers`` adds a first header row of merged cells spanning
         columns, given as (text, span) pairs, e.g. one per expert above the
-        criteria columns of a score matrix."""
+        criteria columns of a score matrix. ``start_row`` leaves the rows
+        above for other content (a notice text)."""
         self.ws = ws
         self.columns = list(columns)
         self._widths = [display_width(c.title) for c in self.columns]
-        self.row = 1
+        self.row = start_row
         if title:
-            write_cell(ws, 1, 1, title).font = TITLE_FONT
+            write_cell(ws, self.row, 1, title).font = TITLE_FONT
             if len(self.columns) > 1:
-                ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(self.columns))
-            ws.row_dimensions[1].height = 24
-            self.row = 2
+                ws.merge_cells(start_row=self.row, start_column=1, end_row=self.row, end_column=len(self.columns))
+            ws.row_dimensions[self.row].height = 24
+            self.row += 1
+        self.first_header_row = self.row
         if group_headers:
             column = 1
             for text, span in group_headers:
@@ -186,6 +249,7 @@ class TableSheet:
         self.header_row = self.row
         self.row += 1
         self.first_data_row = self.row
+        self._rows: list[tuple[int, list[Any]]] = []
 
     @staticmethod
     def _header_style(cell: Cell) -> None:
@@ -198,23 +262,39 @@ class TableSheet:
         """Write one row; returns its row number."""
         for index, (column, value) in enumerate(zip(self.columns, values, strict=False), start=1):
             cell = write_cell(self.ws, self.row, index, value, column.number_format)
-            if column.wrap:
+            if column.wraps:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
             if bold:
                 cell.font = HEADER_FONT
             self._widths[index - 1] = max(self._widths[index - 1], display_width(value))
+        self._rows.append((self.row, list(values)))
         self.row += 1
         return self.row - 1
 
-    def finish(self, *, autofilter: bool = True) -> None:
-        """Freeze the header, add a filter, set column widths."""
-        self.ws.freeze_panes = self.ws.cell(row=self.first_data_row, column=1)
+    def finish(self, *, autofilter: bool = True, landscape: bool | None = None, freeze: bool = True) -> None:
+        """Freeze the header, add a filter, set column widths and row heights, set up printing."""
+        if freeze:
+            self.ws.freeze_panes = self.ws.cell(row=self.first_data_row, column=1)
         if autofilter and self.row > self.first_data_row:
             last = get_column_letter(len(self.columns))
             self.ws.auto_filter.ref = f"A{self.header_row}:{last}{self.row - 1}"
+        widths = []
         for index, column in enumerate(self.columns, start=1):
             width = column.width or min(MAX_WIDTH, max(MIN_WIDTH, self._widths[index - 1] + 2))
             self.ws.column_dimensions[get_column_letter(index)].width = width
+            widths.append(width)
+        for row, values in self._rows:
+            lines = max(
+                (lines_needed(v, w) for v, c, w in zip(values, self.columns, widths, strict=False) if c.wraps),
+                default=1,
+            )
+            if lines > 1:
+                self.ws.row_dimensions[row].height = LINE_HEIGHT * lines
+        header_lines = max(lines_needed(c.title, w) for c, w in zip(self.columns, widths, strict=True))
+        if header_lines > 1:
+            self.ws.row_dimensions[self.header_row].height = LINE_HEIGHT * header_lines
+        wide = sum(widths) > LANDSCAPE_WIDTH if landscape is None else landscape
+        page_setup(self.ws, landscape=wide, title_rows=f"{self.first_header_row}:{self.header_row}")
 
 
 def new_workbook() -> Workbook:
@@ -231,13 +311,5 @@ def add_sheet(wb: Workbook, title: str) -> Worksheet:
 def save_workbook(wb: Workbook, path: str | Path) -> Path:
     """Save atomically: a temporary file beside the target, then a rename."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=".~", suffix=".xlsx", dir=path.parent)
-    os.close(handle)
-    try:
-        wb.save(temp)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    files.write_with(path, wb.save)
     return path

@@ -6,14 +6,25 @@ scoring sheet per rubric version with one row per application. Only the
 input cells (veto answers, points, comments, overall opinion, written
 opinion) are unlocked, each with data validation; every other cell is locked
 by sheet protection. The expert's own earlier entries are filled in; nobody
-else's name or score appears. The signed key is ``workbook_key``.
+else's name or score appears. The signed key is ``workbook_key``; it also
+holds each row's fingerprint as exported (``workbook_rules``: replays).
+
+**No workbook appears before the transaction commits.** The files are
+written into a hidden folder beside their final place and moved to their
+names only when the session's transaction commits (the signing key created
+on the first export commits with it). A failed, cancelled or killed export
+leaves no workbook whose key the database does not know — only, at worst,
+the hidden folder, which every import skips.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
+import shutil
+import tempfile
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -24,7 +35,7 @@ from typing import Any
 from openpyxl.styles import Alignment, Font, NamedStyle, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from reviewtool.core.enums import AssignmentStatus, MemberStatus
@@ -33,7 +44,8 @@ from reviewtool.core.scoring.maths import SheetInput
 from reviewtool.core.scoring.rubric import RubricSpec
 from reviewtool.i18n import _
 from reviewtool.services import audit
-from reviewtool.services.exports.xlsx import add_sheet, new_workbook, save_workbook, sheet_title, write_cell
+from reviewtool.services.documents.text import commitment_text
+from reviewtool.services.exports.xlsx import add_sheet, new_workbook, page_setup, save_workbook, sheet_title, write_cell
 from reviewtool.services.panels.panel import get_panel
 from reviewtool.services.panels.workbook_key import (
     CHUNK,
@@ -48,6 +60,7 @@ from reviewtool.services.panels.workbook_key import (
     sign_payload,
     workbook_secret,
 )
+from reviewtool.services.panels.workbook_rules import fingerprint
 from reviewtool.services.progress import NEVER_CANCELLED, NO_PROGRESS, CancelToken, Progress
 from reviewtool.services.scoring import sheets
 from reviewtool.services.scoring.rubric_batches import select_rubric_version
@@ -138,9 +151,10 @@ def _input_style(wb) -> None:
 
 
 def _input(ws, row: int, column: int, value: Any = None):
-    cell = write_cell(ws, row, column, value)
-    cell.style = INPUT_STYLE
-    return cell
+    # The style first: assigning a named style resets the cell's quote prefix,
+    # which ``write_cell`` sets on a comment such as "=HYPERLINK(…)".
+    ws.cell(row, column).style = INPUT_STYLE
+    return write_cell(ws, row, column, value)
 
 
 def _header(ws, row: int, column: int, text: str, width: float | None = None):
@@ -153,9 +167,53 @@ def _header(ws, row: int, column: int, text: str, width: float | None = None):
     return cell
 
 
+class _Publication:
+    """Workbooks staged in a hidden folder of ``out_dir``, moved to their names
+    when the session's outermost transaction commits, deleted if it does not."""
+
+    def __init__(self, session: Session, out_dir: Path) -> None:
+        self.staging = Path(tempfile.mkdtemp(prefix=".~reviewtool-workbooks-", dir=out_dir))
+        self.out_dir = out_dir
+        self.moves: list[tuple[Path, Path]] = []
+        self.keep = False
+        event.listen(session, "after_commit", self._committed)
+        event.listen(session, "after_transaction_end", self._ended)
+
+    def stage(self, name: str) -> tuple[Path, Path]:
+        staged, final = self.staging / name, self.out_dir / name
+        if final.is_dir() or (final.exists() and not os.access(final, os.W_OK)):
+            raise UserError(_("Cannot write {file}: a folder or a read-only file has its name.").format(file=final))
+        self.moves.append((staged, final))
+        return staged, final
+
+    def _committed(self, session: Session) -> None:
+        if session.in_nested_transaction():
+            return  # a savepoint, not the transaction
+        moves, self.moves = self.moves, []
+        stuck = []
+        for staged, final in moves:
+            try:
+                os.replace(staged, final)
+            except OSError:
+                stuck.append(final.name)
+        if stuck:
+            self.keep = True  # the workbooks are valid (their key is committed): leave them where they are
+            raise UserError(
+                _(
+                    "The export was saved, but {count} workbooks could not be moved into place: {files}. They are in {folder}."
+                ).format(count=len(stuck), files="、".join(stuck), folder=self.staging)
+            )
+
+    def _ended(self, session: Session, transaction) -> None:
+        if transaction.parent is None:
+            self.moves = []  # committed (moved) or rolled back: nothing more to move
+            if not self.keep:
+                shutil.rmtree(self.staging, ignore_errors=True)
+
+
 def _export_one(
-    session: Session, panel: Panel, batch: Batch, expert: Expert, application_ids: list[int], out_dir: Path,
-    secret: bytes, actor: str,
+    session: Session, panel: Panel, batch: Batch, expert: Expert, application_ids: list[int],
+    publication: _Publication, secret: bytes, actor: str,
 ) -> ExportedWorkbook:  # fmt: skip
     apps = {
         a.id: a
@@ -191,6 +249,14 @@ def _export_one(
         _("4. Answer every veto question (是/否), choose an overall opinion and write your review opinion."),
         _("5. Save the file under any name and return it to the bureau; do not change other cells or sheets."),
         _("Keep the contents confidential (保密) and declare any conflict of interest (回避) to the bureau."),
+        "",
+        _("Expert's commitment and conflict declaration (评审专家承诺 / 回避声明)"),
+        commitment_text(),
+        _(
+            "For each application answer 需回避 on the sheet “Scoring”: 否 when you have no conflict of interest, 是 when "
+            "you have one — the bureau then records your withdrawal from that application and assigns another expert."
+        ),
+        _("Signature: ______________    Date: ____ year __ month __ day"),
     ]
     for i, text in enumerate(lines, start=1):
         cell = write_cell(guide, i, 1, text)
@@ -266,8 +332,9 @@ def _export_one(
         key_ws.cell(3 + i // CHUNK, 1, text[i : i + CHUNK])
     wb.active = 0
     name = _safe_filename(f"{batch.name}_{panel.name}_{expert.name}_{expert.id}") + ".xlsx"
-    path = save_workbook(wb, out_dir / name)
-    return ExportedWorkbook(expert.id, expert.name, path, len(ordered))
+    staged, final = publication.stage(name)
+    save_workbook(wb, staged)
+    return ExportedWorkbook(expert.id, expert.name, final, len(ordered))
 
 
 def _write_rubric(ws, spec: RubricSpec, version: RubricVersion) -> None:
@@ -334,6 +401,9 @@ def _write_scoring(
     col += 1
     _header(ws, HEADER_ROW, col, _("Project title"), 30)
     col += 1
+    _header(ws, HEADER_ROW, col, _("Conflict: withdraw? (需回避 是/否)"), 10)
+    columns[get_column_letter(col)] = "avoid"
+    col += 1
     for v in spec.veto_items:
         _header(ws, HEADER_ROW, col, _("Veto {key} (是/否)").format(key=v.key), 9)
         columns[get_column_letter(col)] = f"veto:{v.key}"
@@ -373,7 +443,7 @@ def _write_scoring(
         ws.add_data_validation(opinions)
         for letter, what in columns.items():
             area = f"{letter}{FIRST_ROW}:{letter}{last_row}"
-            if what.startswith("veto:"):
+            if what.startswith("veto:") or what == "avoid":
                 yes_no.add(area)
             elif what == "opinion":
                 opinions.add(area)
@@ -396,6 +466,7 @@ def _write_scoring(
                 dv.add(area)
 
     rows: dict[str, int] = {}
+    base: dict[str, str] = {}
     inputs: list[str] = []
     for row, app in enumerate(apps, start=FIRST_ROW):
         rows[str(row)] = app.id
@@ -403,6 +474,7 @@ def _write_scoring(
         write_cell(ws, row, 2, app.title).alignment = Alignment(wrap_text=True, vertical="top")
         existing = sheets.find_sheet(session, app.id, expert.id, version.id)
         data = sheets.get_sheet(session, existing.id).data if existing is not None else SheetInput()
+        base[str(row)] = fingerprint(data, app.id)
         for letter, what in columns.items():
             kind, _sep, key = what.partition(":")
             value: Any = None
@@ -425,12 +497,14 @@ def _write_scoring(
         if total_col is not None:
             formula = "=SUM(" + ",".join(f"{letter}{row}" for letter in point_letters) + ")"
             ws.cell(row, total_col, formula)
+    page_setup(ws, landscape=True, title_rows=f"{HEADER_ROW}:{HEADER_ROW}")  # one page wide when printed
     return {
         "title": ws.title,
         "rubric_version_id": version.id,
         "rubric_hash": version.content_hash,
         "rubric": f"{spec.code} v{version.number}",
         "rows": rows,
+        "base": base,
         "columns": columns,
         "input_cells": inputs,
     }
@@ -480,12 +554,13 @@ def export_workbooks(
             _("Panel {name} has no assigned reviewers; assign the applications first.").format(name=panel.name)
         )
     secret = workbook_secret(session, create=True, actor=actor)
+    publication = _Publication(session, out_dir)
     out: list[ExportedWorkbook] = []
     for done, expert_id in enumerate(sorted(members), start=1):
         cancel.check()
         expert = session.get(Expert, expert_id)
         progress.update(done - 1, len(members), expert.name)
-        out.append(_export_one(session, panel, batch, expert, assigned[expert_id], out_dir, secret, actor))
+        out.append(_export_one(session, panel, batch, expert, assigned[expert_id], publication, secret, actor))
     audit.record(
         session, actor=actor, action="workbooks.export", entity_type="panel", entity_id=panel.id, batch_id=batch.id,
         summary=_("Exported {count} scoring workbooks for panel {name}").format(count=len(out), name=panel.name),

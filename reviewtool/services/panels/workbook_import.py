@@ -12,63 +12,67 @@ Complete rows are saved as submitted sheets, partly filled rows as drafts
 (with what is missing), blank rows are skipped. A row identical to the
 stored sheet changes nothing, so re-importing the same workbook is a no-op;
 a newer version updates the sheets, and ``dry_run`` (the GUI's preview)
-lists the changes field by field before they are written. Folders are
-imported file by file with a per-file report; each file is written in its
-own savepoint. Sheets from workbooks and sheets typed from paper both go
-through ``services.scoring.sheet_edits.save_sheet``.
+lists the changes field by field before they are written. A row older than
+the stored sheet (a replayed workbook) or a workbook of a rubric version the
+batch no longer uses is judged by ``workbook_rules``.
+
+**Folders: each file stands alone, the run is one transaction.** Files are
+imported one by one, each in its own savepoint: a file that is refused, for
+whatever reason (its content, or even a bug met while reading it), writes
+nothing and is reported by name, and the good files are imported. The whole
+run is one transaction on both engines (``storage.database`` makes SQLite's
+savepoints nest in a real transaction): a cancel, a crash or a lost database
+connection writes nothing at all, and no file's sheets are kept halfway.
+Sheets from workbooks and sheets typed from paper both go through
+``services.scoring.sheet_edits.save_sheet``.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from openpyxl import load_workbook
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from reviewtool.core.enums import AssignmentStatus, Opinion, SheetSource, SheetStatus
 from reviewtool.core.errors import UserError
 from reviewtool.core.scoring.maths import SheetInput, check_points, comment_reason, evaluate_sheet
-from reviewtool.core.tables.sniff import sniff
-from reviewtool.core.tables.types import TableError
 from reviewtool.i18n import _
 from reviewtool.services import audit
 from reviewtool.services.changes import Changes
+from reviewtool.services.panels.conflicts import declare_conflict
 from reviewtool.services.panels.workbook_key import (
-    FORMAT,
-    KEY_SHEET,
     NO,
     YES,
     WorkbookError,
-    canonical_json,
-    cell_hash,
-    normalise_value,
     opinion_labels,
-    read_key,
-    sign_payload,
-    workbook_secret,
 )
-from reviewtool.services.progress import NEVER_CANCELLED, NO_PROGRESS, CancelToken, Progress
+from reviewtool.services.panels.workbook_rules import fingerprint, flatten, is_older, old_rubric_rule
+from reviewtool.services.panels.workbook_verify import open_verified
+from reviewtool.services.progress import NEVER_CANCELLED, NO_PROGRESS, Cancelled, CancelToken, Progress
 from reviewtool.services.scoring import sheet_edits, sheets
+from reviewtool.services.scoring.rubric_batches import select_rubric_version
 from reviewtool.services.scoring.rubrics import spec_of_version
-from reviewtool.storage.models import Assignment, Batch, Expert, Panel, RubricVersion
+from reviewtool.storage.database import BUSY_MESSAGE, DatabaseBusy, is_busy_error
+from reviewtool.storage.models import Assignment, RubricVersion
 
 
 @dataclass
 class RowReport:
     application_id: int
     number: str
-    action: str  # new / update / unchanged / blank
+    action: str  # new / update / unchanged / blank / conflict (需回避 declared)
     submit: bool = False
     changes: dict[str, tuple[Any, Any]] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)  # what keeps a draft from being complete
     sheet_id: int | None = None
+    older: bool = False  # the stored sheet changed after this workbook was exported (a replay)
+    old_rubric: str = ""  # scored under this rubric version, which the batch no longer uses
 
     def as_json(self) -> dict:
         return {
@@ -79,6 +83,8 @@ class RowReport:
             "changes": {k: [_jsonable(a), _jsonable(b)] for k, (a, b) in self.changes.items()},
             "missing": self.missing,
             "sheet_id": self.sheet_id,
+            "older": self.older,
+            "old_rubric": self.old_rubric,
         }
 
 
@@ -101,6 +107,7 @@ class FileReport:
     expert_id: int | None = None
     rows: list[RowReport] = field(default_factory=list)
     written: bool = False
+    refused_older: bool = False  # refused only as older than the stored sheets: importable with accept_older
 
     def count(self, action: str) -> int:
         return sum(1 for r in self.rows if r.action == action)
@@ -118,6 +125,7 @@ class FileReport:
             "panel": self.panel,
             "expert": self.expert,
             "written": self.written,
+            "refused_older": self.refused_older,
             "new": self.count("new"),
             "updated": self.count("update"),
             "unchanged": self.count("unchanged"),
@@ -149,6 +157,11 @@ class _ParsedRow:
     blank: bool
     complete: bool
     missing: list[str]
+    where: str = ""  # file, sheet, row and number, for messages
+    base: str | None = None  # the stored sheet's fingerprint when the workbook was exported
+    export_id: str = ""
+    old_rubric: str = ""
+    avoid: bool = False  # 需回避 = 是: the expert declares a conflict instead of scoring
 
 
 def _read_input(ws, coord: str) -> Any:
@@ -169,88 +182,12 @@ def _parse_file(
     report: FileReport,
 ) -> list[_ParsedRow]:
     name = path.name
-    try:
-        kind = sniff(path)
-    except TableError as exc:
-        raise WorkbookError(str(exc)) from None
-    if kind != "xlsx":
-        raise WorkbookError(_("{file}: is not an .xlsx workbook.").format(file=name))
-    try:
-        wb = load_workbook(path, data_only=False)
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for broken files
-        raise WorkbookError(_("{file}: cannot be read as a workbook ({error}).").format(file=name, error=exc)) from None
-    payload, signature = read_key(wb, name)
-    secret = workbook_secret(session, create=False)
-    if not hmac.compare_digest(sign_payload(secret, payload), signature):
-        raise WorkbookError(
-            _("{file}: the workbook's key has been altered, or the workbook comes from another database.").format(
-                file=name
-            )
-        )
-    if payload.get("format") != FORMAT:
-        raise WorkbookError(
-            _("{file}: workbook format {found} is not supported.").format(file=name, found=payload.get("format"))
-        )
-    batch = session.get(Batch, payload["batch"]["id"])
-    panel = session.get(Panel, payload["panel"]["id"])
-    expert = session.get(Expert, payload["expert"]["id"])
-    report.batch, report.panel, report.expert = (
-        payload["batch"]["name"],
-        payload["panel"]["name"],
-        payload["expert"]["name"],
-    )
-    report.expert_id = payload["expert"]["id"]
-    if batch is None or panel is None or expert is None or panel.batch_id != batch.id:
-        raise WorkbookError(_("{file}: its batch, panel or expert no longer exists.").format(file=name))
-    if expect_batch_id is not None and batch.id != expect_batch_id:
-        expected = session.get(Batch, expect_batch_id)
-        raise WorkbookError(
-            _("{file}: is for batch {found}, not {expected}.").format(
-                file=name, found=batch.name, expected=expected.name if expected else expect_batch_id
-            )
-        )
-    if expect_panel_id is not None and panel.id != expect_panel_id:
-        raise WorkbookError(_("{file}: is for panel {found}, not this panel.").format(file=name, found=panel.name))
-    if expect_expert_id is not None and expert.id != expect_expert_id:
-        expected = session.get(Expert, expect_expert_id)
-        raise WorkbookError(
-            _("{file}: is the workbook of {found}, not of {expected}.").format(
-                file=name, found=expert.name, expected=expected.name if expected else expect_expert_id
-            )
-        )
-    # Sheets present, locked cells untouched.
-    titles = payload["sheet_titles"]
-    missing_sheets = [t for t in titles if t not in wb.sheetnames]
-    if missing_sheets:
-        raise WorkbookError(
-            _("{file}: the sheet “{sheet}” was renamed or deleted.").format(file=name, sheet=missing_sheets[0])
-        )
-    inputs = {s["title"]: {f"{letter}{row}" for letter in s["columns"] for row in s["rows"]} for s in payload["sheets"]}
-    edited: list[str] = []
-    for title in titles:
-        ws = wb[title]
-        expected = payload["cells"].get(title, {})
-        seen = set()
-        for row in ws.iter_rows():
-            for cell in row:
-                if cell.coordinate in inputs.get(title, ()):
-                    continue
-                text = normalise_value(cell.value)
-                if text is None:
-                    continue
-                seen.add(cell.coordinate)
-                if expected.get(cell.coordinate) != cell_hash(title, cell.coordinate, text):
-                    edited.append(f"{title}!{cell.coordinate}")
-        edited += [f"{title}!{coord}" for coord in expected if coord not in seen]
-    if edited:
-        raise WorkbookError(
-            _("{file}: locked cells were changed ({cells}); only the yellow input cells may be edited.").format(
-                file=name, cells=", ".join(sorted(edited)[:5]) + (" …" if len(edited) > 5 else "")
-            )
-        )
-    extra = [t for t in wb.sheetnames if t not in titles and t != KEY_SHEET]
-    if extra:
-        raise WorkbookError(_("{file}: has a sheet “{sheet}” that was not exported.").format(file=name, sheet=extra[0]))
+    wb, payload, batch, panel, expert = open_verified(
+        session, path, expect_batch_id=expect_batch_id, expect_panel_id=expect_panel_id,
+        expect_expert_id=expect_expert_id,
+    )  # fmt: skip
+    report.batch, report.panel, report.expert = batch.name, panel.name, expert.name
+    report.expert_id = expert.id
 
     active_pairs = {
         a for (a,) in session.execute(
@@ -262,6 +199,7 @@ def _parse_file(
     }  # fmt: skip
     errors: list[str] = []
     parsed: list[_ParsedRow] = []
+    keep_old_rubric = old_rubric_rule(batch) == "keep"
     for sheet_meta in payload["sheets"]:
         version = session.get(RubricVersion, sheet_meta["rubric_version_id"])
         if version is None or version.content_hash != sheet_meta["rubric_hash"]:
@@ -272,22 +210,42 @@ def _parse_file(
             )
         spec = spec_of_version(version)
         ws = wb[sheet_meta["title"]]
+        base = sheet_meta.get("base")  # absent in workbooks exported before replays were recognised
         for row_text, app_id in sorted(sheet_meta["rows"].items(), key=lambda kv: int(kv[0])):
             row = int(row_text)
             number = str(ws.cell(row, 1).value)
             where = _("{file}, sheet {sheet}, row {row} ({number})").format(
                 file=name, sheet=ws.title, row=row, number=number
             )
+            old_rubric = _old_rubric(session, app_id, expert.id, version)
+            if old_rubric and not keep_old_rubric:
+                errors.append(
+                    _(
+                        "{where}: exported under rubric {rubric}, but the batch now scores this application with "
+                        "{current}; export a new workbook (or let the batch keep such sheets under the old version)."
+                    ).format(where=where, rubric=sheet_meta["rubric"], current=old_rubric)
+                )
+                continue
             data = SheetInput()
             any_value = False
+            avoid = False
             row_errors: list[str] = []
             for letter, what in sheet_meta["columns"].items():
                 kind, _sep, key = what.partition(":")
                 value = _read_input(ws, f"{letter}{row}")
-                if value is not None:
+                if value is not None and kind != "avoid":
                     any_value = True
                 cell_ref = f"{letter}{row}"
-                if kind == "veto":
+                if kind == "avoid":
+                    avoid = value is not None and str(value) in (YES, "Y", "y", "yes", "Yes", "TRUE", "True")
+                    if (
+                        value is not None
+                        and not avoid
+                        and str(value) not in (NO, "N", "n", "no", "No", "FALSE", "False")
+                    ):
+                        row_errors.append(_("{where}, cell {cell}: 需回避 must be 是 or 否, not “{value}”.").format(
+                            where=where, cell=cell_ref, value=value))  # fmt: skip
+                elif kind == "veto":
                     if value is None:
                         data.vetoes[key] = None
                     elif str(value) in (YES, "Y", "y", "yes", "Yes", "TRUE", "True"):
@@ -318,8 +276,12 @@ def _parse_file(
             if row_errors:
                 errors += row_errors
                 continue
+            if avoid:  # a declared conflict: its scores, if any, are not imported
+                parsed.append(_ParsedRow(app_id, number, version.id, data, True, False, [], where,
+                                         avoid=app_id in active_pairs))  # fmt: skip
+                continue
             if not any_value:
-                parsed.append(_ParsedRow(app_id, number, version.id, data, True, False, []))
+                parsed.append(_ParsedRow(app_id, number, version.id, data, True, False, [], where))
                 continue
             if app_id not in active_pairs:
                 errors.append(
@@ -348,6 +310,10 @@ def _parse_file(
                     False,
                     evaluation.complete,
                     [p.message for p in evaluation.problems],
+                    where,
+                    base=base.get(row_text) if isinstance(base, dict) else None,
+                    export_id=str(payload.get("export_id") or ""),
+                    old_rubric=sheet_meta["rubric"] if old_rubric else "",
                 )  # fmt: skip
             )
     if errors:
@@ -355,23 +321,20 @@ def _parse_file(
     return parsed
 
 
+def _old_rubric(session: Session, application_id: int, expert_id: int, version: RubricVersion) -> str:
+    """The rubric version the batch now scores this pair with, when it is not ``version`` ('' when it is)."""
+    existing = sheets.find_sheet(session, application_id, expert_id)
+    try:
+        current = existing.rubric_version if existing is not None else select_rubric_version(session, application_id)
+    except UserError as exc:
+        return str(exc)
+    if current.id == version.id:
+        return ""
+    return f"{current.rubric.code} v{current.number}"
+
+
 def _flatten(data: SheetInput) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for k, v in data.vetoes.items():
-        out[f"veto.{k}"] = v
-    for k, v in data.points.items():
-        out[f"points.{k}"] = v
-    for k, v in data.comments.items():
-        out[f"comment.{k}"] = v or ""
-    out["opinion"] = data.opinion.value if data.opinion else None
-    out["written_opinion"] = data.written_opinion or ""
-    return out
-
-
-def _row_hash(row: _ParsedRow) -> str:
-    """The fingerprint of one imported row, kept on the sheet (``workbook_hash``)."""
-    flat = {k: _jsonable(v) for k, v in _flatten(row.data).items()}
-    return hashlib.sha256(canonical_json({"row": flat, "app": row.application_id})).hexdigest()
+    return flatten(data)
 
 
 def import_workbooks(
@@ -383,12 +346,16 @@ def import_workbooks(
     expect_batch_id: int | None = None,
     expect_panel_id: int | None = None,
     expect_expert_id: int | None = None,
+    accept_older: bool = False,
     progress: Progress = NO_PROGRESS,
     cancel: CancelToken = NEVER_CANCELLED,
 ) -> ImportReport:
     """Import workbooks (files, or every .xlsx in folders), one report per file.
 
-    With ``dry_run`` nothing is written and the report shows what would change."""
+    With ``dry_run`` nothing is written and the report shows what would change.
+    A file with rows older than the stored sheets is refused, its report
+    listing every field it would revert, unless ``accept_older`` (the user
+    confirmed it). See the module's notes for what a failing file does."""
     files: list[Path] = []
     for p in paths:
         p = Path(p)
@@ -407,32 +374,68 @@ def import_workbooks(
         report = FileReport(path)
         reports.append(report)
         try:
-            rows = _parse_file(
-                session, path, expect_batch_id=expect_batch_id, expect_panel_id=expect_panel_id,
-                expect_expert_id=expect_expert_id, report=report,
-            )  # fmt: skip
-        except WorkbookError as exc:
-            report.errors = str(exc).split("\n")
+            with session.begin_nested():  # this file's writes, undone alone if it fails
+                rows = _parse_file(
+                    session, path, expect_batch_id=expect_batch_id, expect_panel_id=expect_panel_id,
+                    expect_expert_id=expect_expert_id, report=report,
+                )  # fmt: skip
+                _apply_rows(session, path, report, rows, actor=actor, dry_run=dry_run, accept_older=accept_older)
+        except (Cancelled, DatabaseBusy):
+            raise
+        except OlderWorkbook as exc:
+            _refused(report, str(exc).split("\n"))
+            report.refused_older = True
             continue
-        try:
-            _apply_rows(session, path, report, rows, actor=actor, dry_run=dry_run)
+        except WorkbookError as exc:
+            _refused(report, str(exc).split("\n"))
+            continue
         except UserError as exc:
-            report.errors = [f"{path.name}: {exc}"]
-            report.rows = []
+            _refused(report, [f"{path.name}: {exc}"])
+            continue
+        except DBAPIError as exc:
+            if is_busy_error(exc):
+                raise DatabaseBusy(_(BUSY_MESSAGE)) from exc
+            _refused(report, [_("{file}: the database refused its sheets ({error}); nothing from it was imported.").format(
+                file=path.name, error=str(exc.orig or exc).splitlines()[0])])  # fmt: skip
+            continue
+        except Exception as exc:  # noqa: BLE001 - a bug met on one file must not stop the others
+            _refused(report, [_("{file}: an internal error stopped this file ({error}); nothing from it was imported. "
+                                "Please report it with the file.").format(file=path.name, error=repr(exc)[:200])])  # fmt: skip
             continue
         report.ok = True
+    cancel.check()  # a cancel during the last file still undoes the run
     progress.update(len(files), len(files), "")
     changed = any(r.written and r.changed for r in reports)
     return ImportReport(reports, dry_run, Changes(sheets=changed, applications=changed))
 
 
+class OlderWorkbook(WorkbookError):
+    """Every other check passed, but rows are older than the stored sheets (a replay)."""
+
+
+def _refused(report: FileReport, errors: list[str]) -> None:
+    report.ok, report.errors, report.rows, report.written = False, errors, [], False
+
+
+def _change_text(changes: dict[str, tuple[Any, Any]]) -> str:
+    return "；".join(f"{key} {_jsonable(old) if old not in (None, '') else '—'} → "
+                    f"{_jsonable(new) if new not in (None, '') else '—'}" for key, (old, new) in changes.items())  # fmt: skip
+
+
 def _apply_rows(
-    session: Session, path: Path, report: FileReport, rows: list[_ParsedRow], *, actor: str, dry_run: bool
-) -> None:
+    session: Session, path: Path, report: FileReport, rows: list[_ParsedRow], *, actor: str, dry_run: bool,
+    accept_older: bool = False,
+) -> None:  # fmt: skip
     expert_id = report.expert_id
     out: list[RowReport] = []
+    older: list[str] = []
     for row in rows:
         existing = sheets.find_sheet(session, row.application_id, expert_id, row.rubric_version_id)
+        if row.avoid:
+            out.append(
+                RowReport(row.application_id, row.number, "conflict", sheet_id=existing.id if existing else None)
+            )
+            continue
         if row.blank:
             out.append(RowReport(row.application_id, row.number, "blank", sheet_id=existing.id if existing else None))
             continue
@@ -449,7 +452,8 @@ def _apply_rows(
                 )
             )
         new = _flatten(row.data)
-        old = _flatten(sheets.get_sheet(session, existing.id).data) if existing is not None else {}
+        stored = sheets.get_sheet(session, existing.id).data if existing is not None else None
+        old = _flatten(stored) if stored is not None else {}
         changes = {
             k: (old.get(k), v)
             for k, v in new.items()
@@ -462,32 +466,56 @@ def _apply_rows(
                                  sheet_id=existing.id))  # fmt: skip
             continue
         action = "new" if existing is None else "update"
+        replay = (
+            stored is not None
+            and bool(changes)
+            and is_older(stored, existing.workbook_hash, row.application_id, base=row.base, export_id=row.export_id)
+        )
+        if replay:
+            older.append(_("{where}: this workbook was exported before the stored sheet last changed (a newer "
+                           "workbook was imported, or the sheet was edited); importing it would revert {changes}.").format(
+                where=row.where, changes=_change_text(changes)))  # fmt: skip
         out.append(RowReport(row.application_id, row.number, action, will_submit, changes, [] if row.complete else row.missing,
-                             existing.id if existing else None))  # fmt: skip
+                             existing.id if existing else None, older=replay, old_rubric=row.old_rubric))  # fmt: skip
+    if older and not accept_older:
+        raise OlderWorkbook(
+            "\n".join(older)
+            + "\n"
+            + _(
+                "{file}: refused as an older workbook; nothing from it was imported. Import it again with "
+                "--accept-older (in the window: confirm it) to revert these fields."
+            ).format(file=path.name)
+        )
     report.rows = out
-    if dry_run or not any(r.action in ("new", "update") for r in out):
+    if dry_run or not any(r.action in ("new", "update", "conflict") for r in out):
         return
     by_app = {r.application_id: r for r in rows}
-    with session.begin_nested():
-        panel_id = session.scalar(
-            select(Assignment.panel_id).where(
-                Assignment.expert_id == expert_id, Assignment.application_id.in_(list(by_app))
-            )
+    # The caller's savepoint holds this file's writes.
+    panel_id = session.scalar(
+        select(Assignment.panel_id).where(
+            Assignment.expert_id == expert_id, Assignment.application_id.in_(list(by_app))
         )
-        for item in out:
-            if item.action not in ("new", "update"):
-                continue
-            row = by_app[item.application_id]
-            result = sheet_edits.save_sheet(
-                session, application_id=row.application_id, reviewer_id=expert_id, data=row.data, actor=actor,
-                rubric_version_id=row.rubric_version_id, source=SheetSource.WORKBOOK, entered_by=actor,
-                panel_id=panel_id, workbook_hash=_row_hash(row), submit=row.complete,
-            )  # fmt: skip
-            item.sheet_id = result.sheet_id
-        audit.record(
-            session, actor=actor, action="workbooks.import", entity_type="expert", entity_id=expert_id,
-            summary=_("Imported workbook {file}: {new} new, {updated} updated").format(
-                file=path.name, new=report.count("new"), updated=report.count("update")),
-            details={"file": path.name, "rows": [r.as_json() for r in out if r.action in ("new", "update")]},
+    )
+    for item in out:
+        if item.action == "conflict":
+            declare_conflict(session, panel_id, item.application_id, expert_id,
+                             _("Declared in the offline workbook {file} (需回避)").format(file=path.name), actor=actor)  # fmt: skip
+            continue
+        if item.action not in ("new", "update"):
+            continue
+        row = by_app[item.application_id]
+        result = sheet_edits.save_sheet(
+            session, application_id=row.application_id, reviewer_id=expert_id, data=row.data, actor=actor,
+            rubric_version_id=row.rubric_version_id, source=SheetSource.WORKBOOK, entered_by=actor,
+            panel_id=panel_id, workbook_hash=fingerprint(row.data, row.application_id, row.export_id),
+            submit=row.complete,
         )  # fmt: skip
+        item.sheet_id = result.sheet_id
+    audit.record(
+        session, actor=actor, action="workbooks.import", entity_type="expert", entity_id=expert_id,
+        summary=_("Imported workbook {file}: {new} new, {updated} updated").format(
+            file=path.name, new=report.count("new"), updated=report.count("update")),
+        details={"file": path.name, "accepted_older": any(r.older for r in out),
+                 "rows": [r.as_json() for r in out if r.action in ("new", "update")]},
+    )  # fmt: skip
     report.written = True

@@ -71,7 +71,11 @@ def _split(text: Any) -> list[str]:
 
 
 def document_to_excel(spec: RubricSpec) -> bytes:
-    """An Excel workbook a panel secretary can edit and import again."""
+    """An Excel workbook a panel secretary can edit and import again.
+
+    Every text goes through ``write_cell``: a name or descriptor such as
+    ``=HYPERLINK(…)`` stays text (quote prefix), never a formula, and the
+    file imports back unchanged."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.worksheet.datavalidation import DataValidation
@@ -82,8 +86,9 @@ def document_to_excel(spec: RubricSpec) -> bytes:
     ws.title = SHEET_CRITERIA
     bold = Font(bold=True)
     head_fill = PatternFill("solid", fgColor="DDEBF7")
-    ws.append([f"{spec.name}（可编辑后导入；每个档次一行，指标信息写在其第一行）"])
-    ws.append([])
+    rows = _Rows(ws)
+    rows.add([f"{spec.name}（可编辑后导入；每个档次一行，指标信息写在其第一行）"])
+    rows.add([])
     values = {
         "code": spec.code,
         "name": spec.name,
@@ -96,11 +101,10 @@ def document_to_excel(spec: RubricSpec) -> bytes:
         "scope.area_codes": "；".join(spec.scope_area_codes),
     }
     for key, label in META_FIELDS:
-        ws.append([label, values[key]])
-        ws.cell(ws.max_row, 1).font = bold
-    ws.append([])
-    ws.append([label for _key, label in COLUMNS])
-    header_row = ws.max_row
+        row = rows.add([label, values[key]])
+        ws.cell(row, 1).font = bold
+    rows.add([])
+    header_row = rows.add([label for _key, label in COLUMNS])
     for cell in ws[header_row]:
         cell.font = bold
         cell.fill = head_fill
@@ -109,7 +113,7 @@ def document_to_excel(spec: RubricSpec) -> bytes:
         for index, band in enumerate(bands):
             first = index == 0
             suggested = "；".join(f"{MATCH_CN[k]}={v}" for k, v in (c.get("suggested_bands") or {}).items())
-            ws.append(
+            rows.add(
                 [
                     c["id"] if first else None,
                     c.get("group") if first else None,
@@ -129,24 +133,42 @@ def document_to_excel(spec: RubricSpec) -> bytes:
     dv = DataValidation(type="decimal", operator="between", formula1="0", formula2="1000", allow_blank=True)
     dv.error = "请输入 0–1000 之间的数字"
     ws.add_data_validation(dv)
-    dv.add(f"E{header_row + 1}:E{ws.max_row + 200}")
-    dv.add(f"K{header_row + 1}:L{ws.max_row + 200}")
+    dv.add(f"E{header_row + 1}:E{rows.last + 200}")
+    dv.add(f"K{header_row + 1}:L{rows.last + 200}")
     for letter, width in zip("ABCDEFGHIJKLM", (8, 14, 30, 40, 7, 7, 10, 36, 20, 8, 7, 7, 40), strict=False):
         ws.column_dimensions[letter].width = width
     for row in ws.iter_rows(min_row=header_row + 1):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     vs = wb.create_sheet(SHEET_VETO)
-    vs.append(["编号", "问题"])
+    veto_rows = _Rows(vs)
+    veto_rows.add(["编号", "问题"])
     for cell in vs[1]:
         cell.font = bold
         cell.fill = head_fill
     for v in doc["veto_items"]:
-        vs.append([v["id"], v["question"]])
+        veto_rows.add([v["id"], v["question"]])
     vs.column_dimensions["B"].width = 70
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
+
+
+class _Rows:
+    """Appends rows through ``write_cell`` (``ws.append`` would make "=…" a formula)."""
+
+    def __init__(self, ws) -> None:
+        self.ws = ws
+        self.last = 0
+
+    def add(self, values: list) -> int:
+        from reviewtool.services.exports.xlsx import write_cell
+
+        self.last += 1
+        for column, value in enumerate(values, start=1):
+            if value is not None:
+                write_cell(self.ws, self.last, column, value)
+        return self.last
 
 
 def _cell(value: Any) -> Any:

@@ -15,16 +15,20 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from reviewtool.core.errors import NotFound, UserError
+from reviewtool.core.safe_yaml import load_limited
 from reviewtool.core.scoring.rubric import Problem, RubricSpec, points_text
 from reviewtool.core.scoring.rubric_check import parse_rubric
 from reviewtool.i18n import _
 from reviewtool.paths import resource_path
-from reviewtool.services import audit
+from reviewtool.services import audit, files
 from reviewtool.services.changes import Changes
 from reviewtool.services.scoring.rubric_excel import document_to_excel, excel_to_document
+from reviewtool.storage.lengths import length_problem
 from reviewtool.storage.models import Rubric, RubricBand, RubricCriterion, RubricVersion, RubricVetoItem, ScoreSheet
 
 SHIPPED = ("haidong-general", "haidong-ecology", "haidong-platform-talent")
+#: A rubric file is a few kilobytes; anything this large is refused unread.
+MAX_FILE_BYTES = 5_000_000
 
 
 @dataclass(frozen=True)
@@ -178,8 +182,31 @@ def _fill_version(session: Session, version: RubricVersion, spec: RubricSpec, ac
     session.flush()
 
 
+def length_problems(spec: RubricSpec) -> list[str]:
+    """Texts of a rubric too long for their columns, each with its field named."""
+    checks = [(spec.code, Rubric.code, _("rubric code")), (spec.name, Rubric.name, _("rubric name"))]
+    for c in spec.criteria:
+        key = c.key[:20]
+        checks += [
+            (c.key, RubricCriterion.key, _("criterion {key}").format(key=key)),
+            (c.title, RubricCriterion.title, _("criterion {key}, title").format(key=key)),
+            (c.group, RubricCriterion.group, _("criterion {key}, group").format(key=key)),
+        ]
+        checks += [(b.label, RubricBand.label, _("criterion {key}, band label").format(key=key)) for b in c.bands]
+    checks += [(v.key, RubricVetoItem.key, _("veto item {key}").format(key=v.key[:20])) for v in spec.veto_items]
+    return [p for value, column, field in checks if (p := length_problem(value, column, field=field))]
+
+
 def save_rubric(session: Session, spec: RubricSpec, *, actor: str, source: str = "") -> SaveResult:
     """Store a validated rubric: new rubric, in-place edit, or a new version."""
+    too_long = length_problems(spec)
+    if too_long:
+        head = (
+            _("{file}: rubric {code} cannot be stored:").format(file=source, code=spec.code[:64])
+            if source
+            else _("Rubric {code} cannot be stored:").format(code=spec.code[:64])
+        )
+        raise UserError(head + "\n" + "\n".join(too_long))
     rubric = session.scalar(select(Rubric).where(Rubric.code == spec.code))
     created_rubric = rubric is None
     if rubric is None:
@@ -243,6 +270,13 @@ def read_rubric_document(path: Path) -> dict[str, Any]:
     """A rubric document from a YAML or Excel file (by content, not only by name)."""
     path = Path(path)
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise UserError(
+                _("{file}: {size} bytes, more than the {limit} a rubric file may have.").format(
+                    file=path.name, size=size, limit=MAX_FILE_BYTES
+                )
+            )
         data = path.read_bytes()
     except OSError as exc:
         raise UserError(_("Cannot read {file}: {reason}").format(file=path.name, reason=exc.strerror)) from exc
@@ -255,7 +289,7 @@ def read_rubric_document(path: Path) -> dict[str, Any]:
     except UnicodeDecodeError as exc:
         raise UserError(_("{file} is not a UTF-8 text file.").format(file=path.name)) from exc
     try:
-        document = yaml.safe_load(text)
+        document = load_limited(text, source=path.name)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = _("line {line}, column {column}").format(line=mark.line + 1, column=mark.column + 1) if mark else ""
@@ -289,9 +323,9 @@ def export_rubric(
     path = Path(path)
     fmt = fmt or ("xlsx" if path.suffix.lower() in (".xlsx", ".xlsm") else "yaml")
     if fmt == "xlsx":
-        path.write_bytes(document_to_excel(spec))
+        files.write_bytes(path, document_to_excel(spec))
     else:
-        path.write_text(rubric_yaml(spec), encoding="utf-8")
+        files.write_text(path, rubric_yaml(spec))
     return path
 
 
