@@ -29,15 +29,15 @@ def cli_reference():
     return module
 
 
-def prose_lines(path: Path) -> list[tuple[int, str]]:
-    """The lines outside fenced code blocks, with inline code removed."""
+def prose_lines(path: Path, *, keep_code: bool = False) -> list[tuple[int, str]]:
+    """The lines outside fenced code blocks, with inline code removed (kept for headings, whose anchors include it)."""
     lines, fenced = [], False
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if FENCE.match(line.strip()):
             fenced = not fenced
             continue
         if not fenced:
-            lines.append((number, INLINE_CODE.sub("", line)))
+            lines.append((number, line if keep_code else INLINE_CODE.sub("", line)))
     return lines
 
 
@@ -52,7 +52,7 @@ def slug(heading: str) -> str:
 def anchors(path: Path) -> set[str]:
     found: set[str] = set()
     counts: dict[str, int] = {}
-    for _number, line in prose_lines(path):
+    for _number, line in prose_lines(path, keep_code=True):
         match = HEADING.match(line)
         if not match:
             continue
