@@ -1,8 +1,10 @@
 """The funding line (拟立项项目清单) as plain arithmetic.
 
 Given candidates with a ranking score, a requested and a recommended amount,
-the line takes eligible candidates (not vetoed, not excluded, score at or
-above the threshold) by rank until the budget is used. What happens to a
+the line takes eligible candidates (not vetoed, not excluded, review
+complete, score at or above the threshold) by rank until the budget is used.
+A candidate whose review is incomplete (fewer valid sheets than the batch's
+minimum) is 评审未完成: never funded, never 稳定. What happens to a
 candidate that does not fit is the batch's ``FundingRule``: ``STOP`` ends the
 line there, ``SKIP`` passes over it and tries the next one. Optional quotas
 cap the count or the amount per direction or key industry; a candidate over
@@ -10,6 +12,10 @@ a quota is always passed over (the quota concerns only its own area).
 
 ``sensitivity`` recomputes the line under several panel rules (mean, trimmed
 mean, median) and marks each application 稳定入选 / 稳定落选 / 临界.
+
+``totals_by_area`` (规划统计) counts each funded application once, under its
+primary area's direction and key industry, and its secondary areas apart,
+so the directions sum to the funded count and money.
 
 Everything is ``Decimal`` (万元 for money, points for scores); no floats.
 Pure Python: no database, no Qt.
@@ -35,6 +41,7 @@ class Decision(Labelled):
     OVER_QUOTA = "over_quota", N_("Over the area quota")
     BELOW_LINE = "below_line", N_("Below the line")
     NOT_ELIGIBLE = "not_eligible", N_("Not eligible for funding")
+    INCOMPLETE = "incomplete", N_("Review incomplete")
 
 
 class Stability(Labelled):
@@ -43,6 +50,7 @@ class Stability(Labelled):
     STABLE_IN = "stable_in", N_("Stably funded")
     STABLE_OUT = "stable_out", N_("Stably not funded")
     BORDERLINE = "borderline", N_("Borderline")
+    INCOMPLETE = "incomplete", N_("Review incomplete")
 
 
 @dataclass(frozen=True)
@@ -52,8 +60,9 @@ class Candidate:
     ``recommended`` is the amount staff set (``None``: the default, which is
     the requested amount capped by the batch's per-project maximum).
     ``quota_keys`` are the area codes the application counts against
-    (its direction and key industry). ``order_key`` breaks score ties
-    (the 申报编号, so the order is reproducible).
+    (its primary area's direction and key industry). ``order_key`` breaks
+    score ties (the 申报编号, so the order is reproducible). ``incomplete``:
+    fewer valid sheets than the batch's minimum.
     """
 
     id: int
@@ -64,6 +73,7 @@ class Candidate:
     excluded: bool = False
     quota_keys: tuple[str, ...] = ()
     order_key: str = ""
+    incomplete: bool = False
 
 
 @dataclass(frozen=True)
@@ -127,8 +137,8 @@ def amount_for(candidate: Candidate, cap: Decimal | None) -> Decimal:
 
 
 def is_eligible(candidate: Candidate, threshold: Decimal | None) -> bool:
-    """Above the threshold, not vetoed, not excluded (withdrawn, failed checks …)."""
-    if candidate.vetoed or candidate.excluded or candidate.score is None:
+    """Above the threshold, not vetoed, not excluded (withdrawn, failed checks …), review complete."""
+    if candidate.vetoed or candidate.excluded or candidate.incomplete or candidate.score is None:
         return False
     return threshold is None or candidate.score >= threshold
 
@@ -185,7 +195,8 @@ def compute_line(
             first_left_out = True
         entries.append(LineEntry(candidate, rank, amount, decision, used, blocked_by))
     for candidate in others:
-        entries.append(LineEntry(candidate, None, amount_for(candidate, cap), Decision.NOT_ELIGIBLE, used))
+        decision = Decision.INCOMPLETE if _incomplete(candidate) else Decision.NOT_ELIGIBLE
+        entries.append(LineEntry(candidate, None, amount_for(candidate, cap), decision, used))
     return FundingLine(
         entries=tuple(entries),
         budget=budget,
@@ -196,6 +207,11 @@ def compute_line(
         cut_score=cut_score,
         quota_use=quota_use,
     )
+
+
+def _incomplete(candidate: Candidate) -> bool:
+    """Left out because its review is not complete (a veto or an exclusion is a decision, not that)."""
+    return candidate.incomplete and not (candidate.vetoed or candidate.excluded)
 
 
 def _quota_blocking(
@@ -240,7 +256,11 @@ def sensitivity(
             funded[cid].append(rule_name)
     rules = len(scores_by_rule)
     result: dict[int, SensitivityRow] = {}
+    incomplete = {c.id for c in base if _incomplete(c)}
     for cid, names in funded.items():
+        if cid in incomplete:
+            result[cid] = SensitivityRow(cid, (), Stability.INCOMPLETE)
+            continue
         if rules and len(names) == rules:
             stability = Stability.STABLE_IN
         elif not names:
@@ -261,12 +281,19 @@ def _with_score(candidate: Candidate, score: Decimal | None) -> Candidate:
         excluded=candidate.excluded,
         quota_keys=candidate.quota_keys,
         order_key=candidate.order_key,
+        incomplete=candidate.incomplete,
     )
 
 
 @dataclass(frozen=True)
 class AreaTotal:
-    """One line of the plan view: what the funding line gives one area."""
+    """One line of the plan view: what the funding line gives one area.
+
+    ``count`` and ``amount`` are the applications whose primary area is (in)
+    this area: each funded application counts once per level (its direction,
+    its key industry). ``secondary_count`` and ``secondary_amount`` are the
+    funded applications that name it only as a secondary area, shown apart
+    and never added to the totals."""
 
     code: str
     title: str
@@ -274,29 +301,66 @@ class AreaTotal:
     count: int
     amount: Decimal
     share: Decimal | None  # of the budget, 0..1 (None without a budget)
+    secondary_count: int = 0
+    secondary_amount: Decimal = ZERO
+
+
+#: The plan view's line for funded applications whose primary area is under no direction.
+NO_DIRECTION = ""
 
 
 def totals_by_area(
     line: FundingLine,
     area_codes: Mapping[int, Iterable[str]],
     areas: Sequence[tuple[str, str, str]],
+    secondary_codes: Mapping[int, Iterable[str]] | None = None,
+    *,
+    no_direction_title: str = "",
 ) -> list[AreaTotal]:
-    """Count and money funded per area. ``area_codes`` maps a candidate to
-    the codes it counts under; ``areas`` lists (code, title, kind) in the
-    order to show, including areas that get nothing."""
+    """Count and money funded per area.
+
+    ``area_codes`` maps a candidate to the codes of its primary area (its
+    key industry and that industry's direction); ``secondary_codes`` to
+    the codes only its secondary areas add. ``areas`` lists (code, title,
+    kind) in the order to show, including areas that get nothing. Funded
+    candidates with no direction among their primary codes are counted on a
+    last direction-level line (code ``NO_DIRECTION``, titled
+    ``no_direction_title``) when there are any, so the directions always sum
+    to the line's funded count and money."""
+    secondary_codes = secondary_codes or {}
+    directions = {code for code, _t, kind in areas if kind == "direction"}
     counts: dict[str, int] = {code: 0 for code, _t, _k in areas}
     money: dict[str, Decimal] = {code: ZERO for code, _t, _k in areas}
+    second_counts: dict[str, int] = {code: 0 for code, _t, _k in areas}
+    second_money: dict[str, Decimal] = {code: ZERO for code, _t, _k in areas}
+    outside, outside_money = 0, ZERO
     for entry in line.entries:
         if not entry.funded:
             continue
-        for code in set(area_codes.get(entry.candidate.id, ())):
+        primary = set(area_codes.get(entry.candidate.id, ()))
+        for code in primary:
             if code in counts:
                 counts[code] += 1
                 money[code] += entry.amount
-    rows = []
-    for code, title, kind in areas:
-        share = None
-        if line.budget:
-            share = (money[code] / line.budget).quantize(Decimal("0.0001"))
-        rows.append(AreaTotal(code, title, kind, counts[code], money[code], share))
+        if not primary & directions:
+            outside += 1
+            outside_money += entry.amount
+        for code in set(secondary_codes.get(entry.candidate.id, ())) - primary:
+            if code in second_counts:
+                second_counts[code] += 1
+                second_money[code] += entry.amount
+
+    def share(amount: Decimal) -> Decimal | None:
+        return (amount / line.budget).quantize(Decimal("0.0001")) if line.budget else None
+
+    rows = [
+        AreaTotal(
+            code, title, kind, counts[code], money[code], share(money[code]), second_counts[code], second_money[code]
+        )  # fmt: skip
+        for code, title, kind in areas
+    ]
+    if outside:
+        rows.append(
+            AreaTotal(NO_DIRECTION, no_direction_title, "direction", outside, outside_money, share(outside_money))
+        )
     return rows

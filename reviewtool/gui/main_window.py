@@ -22,11 +22,14 @@ from reviewtool import __version__
 from reviewtool.gui import options
 from reviewtool.gui.applications_page import ApplicationsPage
 from reviewtool.gui.areas_page import AreasPage
+from reviewtool.gui.batches.batch_page import BatchPage
 from reviewtool.gui.context import GuiContext
 from reviewtool.gui.experts.pool_page import ExpertPoolPage
 from reviewtool.gui.funding.funding_page import FundingPage
 from reviewtool.gui.panels.panel_page import PanelPage
 from reviewtool.gui.scoring.ranking_page import RankingPage
+from reviewtool.gui.widgets import user_guide
+from reviewtool.gui.widgets.window_fit import fit_to_screen
 from reviewtool.i18n import _
 
 
@@ -38,7 +41,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.ctx = ctx
         self.setWindowTitle(_("Haidong S&T project review") + f" — {ctx.database.display_url}")
-        self.resize(1280, 800)
+        fit_to_screen(self, 1280, 800)  # a 1280×720 laptop gets what its screen has room for
 
         self.nav = QListWidget()
         self.nav.setFixedWidth(150)
@@ -46,6 +49,7 @@ class MainWindow(QMainWindow):
         self.pages = QStackedWidget()
         self._page_messages: dict[QWidget, str] = {}
         # One page per section, in navigation order; each page is its own module.
+        self.batches_page = BatchPage(ctx)
         self.applications_page = ApplicationsPage(ctx)
         self.areas_page = AreasPage(ctx)
         self.ranking_page = RankingPage(ctx)
@@ -53,6 +57,7 @@ class MainWindow(QMainWindow):
         self.experts_page = ExpertPoolPage(ctx)
         self.panels_page = PanelPage(ctx)
         for title, page in (
+            (_("Batches"), self.batches_page),
             (_("Applications"), self.applications_page),
             (_("Priority areas"), self.areas_page),
             (_("Ranking"), self.ranking_page),
@@ -93,6 +98,17 @@ class MainWindow(QMainWindow):
         self.pages.setCurrentIndex(index)
         self.statusBar().showMessage(self._page_messages.get(self.pages.currentWidget(), ""))
 
+    def select_page(self, key: str) -> bool:
+        """Show the page named ``key`` (its ``page_key``, its guide, or its class name, e.g. "batches"); False if none."""
+        stems = {key.lower(), key.lower().removesuffix("s"), key.lower().removesuffix("es")}
+        for index in range(self.pages.count()):
+            page = self.pages.widget(index)
+            name = type(page).__name__.lower().removesuffix("page")
+            if getattr(page, "page_key", None) == key or user_guide.guide_of(page) == key or name in stems:
+                self.nav.setCurrentRow(index)
+                return True
+        return False
+
     def _add_page(self, title: str, page) -> None:
         self.pages.addWidget(page)
         QListWidgetItem(title, self.nav)
@@ -119,6 +135,15 @@ class MainWindow(QMainWindow):
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
         help_menu = self.menuBar().addMenu(_("&Help"))
+        self.guide_action = QAction(_("&User guide for this page"), self)
+        self.guide_action.setShortcut(QKeySequence.StandardKey.HelpContents)
+        self.guide_action.triggered.connect(
+            lambda: user_guide.open_guide(user_guide.guide_of(self.pages.currentWidget()))
+        )
+        self.guides_action = QAction(_("All user &guides"), self)
+        self.guides_action.triggered.connect(lambda: user_guide.open_guide(None))
+        help_menu.addActions([self.guide_action, self.guides_action])
+        help_menu.addSeparator()
         about = QAction(_("&About"), self)
         about.triggered.connect(self._about)
         help_menu.addAction(about)
@@ -153,8 +178,11 @@ class MainWindow(QMainWindow):
                 font_file=options.PDF_FONT_FILE.read(self.ctx.settings),
                 parent=self,
             )
-            if dialog.exec():
-                self.apply_settings(dialog.result_values())
+            # open(), not exec(): this runs in a task's callback, where a nested event loop is unsafe.
+            dialog.accepted.connect(lambda: self.apply_settings(dialog.result_values()))
+            dialog.finished.connect(dialog.deleteLater)
+            dialog.open()
+            self.settings_dialog = dialog
 
         self.ctx.run_db(load, show, self.show_error)
 
@@ -187,8 +215,10 @@ class MainWindow(QMainWindow):
         state = options.MAIN_STATE.read(self.ctx.settings)
         if not state.isEmpty():
             self.restoreState(state)
-        page = options.LAST_PAGE.read(self.ctx.settings)
-        self.nav.setCurrentRow(page if 0 <= page < self.pages.count() else 0)
+        # The first start opens the application list (its empty state says what to do first).
+        first = self.pages.indexOf(self.applications_page)
+        page = options.LAST_PAGE.read(self.ctx.settings) if self.ctx.settings.contains(options.LAST_PAGE.key) else first
+        self.nav.setCurrentRow(page if 0 <= page < self.pages.count() else first)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
         options.MAIN_GEOMETRY.write(self.ctx.settings, self.saveGeometry())

@@ -2,9 +2,13 @@
 
 - ``funding_view`` ranks the batch (``services.scoring.ranking``, the rule in force),
   draws the funding line (``core.funding``) with the batch's budget,
-  per-project cap, rule and quotas, marks each application's sensitivity to
-  the panel rule (mean / trimmed mean / median), and totals the line per
-  direction and key industry (the plan view).
+  per-project cap, rule, quotas and review rules (pass mark, minimum of
+  valid sheets: an application with fewer is 评审未完成, never funded),
+  marks each application's sensitivity to the panel rule (mean / trimmed
+  mean / median), and totals the line per direction and key industry (the
+  plan view: each application once under its primary area, its secondary
+  areas apart). It says whether the review is final (every panel
+  finalised); before that the documents made from it are drafts.
 - ``set_recommended_amount`` edits one application's recommended amount
   with a recorded reason; ``set_funding_settings`` changes the budget,
   cap and rule; ``set_quota`` the quotas. Each writes an audit record.
@@ -16,16 +20,19 @@ sheets for trimming is its mean (that is what the trimmed rule would use).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from reviewtool.core import funding as fl
-from reviewtool.core.enums import FundingRule, TagSource
+from reviewtool.core.enums import AreaRole, FundingRule, TagSource
 from reviewtool.core.errors import NotFound, Refused, UserError
+from reviewtool.core.numbers import parse_number, to_number
 from reviewtool.i18n import _
 from reviewtool.services import audit
+from reviewtool.services.batches.batch import rules_of
+from reviewtool.services.batches.stage import ReviewStage, review_stage
 from reviewtool.services.changes import Changes
 from reviewtool.services.panels.votes import vote_labels
 from reviewtool.services.scoring.ranking import ranked_applications
@@ -34,6 +41,7 @@ from reviewtool.storage.models import Application, ApplicationArea, Batch, Batch
 SENSITIVITY_RULES = ("mean", "trimmed_mean", "median")
 PLAN_KINDS = ("direction", "industry")
 MONEY_STEP = Decimal("0.000001")  # 万元 to the fen
+MONEY_LIMIT = Decimal(10_000_000)  # 万元: a thousand times any city's yearly S&T budget
 
 
 @dataclass(frozen=True)
@@ -63,6 +71,7 @@ class FundingRow:
     stability: fl.Stability
     funded_under: tuple[str, ...]
     vote: str = ""  # the meeting vote (会议评审), when one was held
+    incomplete: bool = False  # fewer valid sheets than the batch's minimum: 评审未完成
 
     @property
     def funded(self) -> bool:
@@ -92,6 +101,7 @@ class FundingRow:
             "stability": self.stability.value,
             "funded_under": list(self.funded_under),
             "vote": self.vote,
+            "review_complete": not self.incomplete,
         }
 
 
@@ -121,10 +131,24 @@ class FundingView:
     cut_score: Decimal | None
     quotas: tuple[QuotaRow, ...]
     plan: tuple[fl.AreaTotal, ...]
+    min_sheets: int = 3
+    stage: ReviewStage | None = None
+
+    @property
+    def draft(self) -> bool:
+        """The review is not final (a panel is not finalised): documents say 未定稿."""
+        return self.stage is None or self.stage.draft
+
+    @property
+    def incomplete_count(self) -> int:
+        return sum(1 for r in self.rows if r.incomplete)
 
     def as_json(self) -> dict:
         return {
             "batch": self.batch,
+            "draft": self.draft,
+            "min_sheets": self.min_sheets,
+            "incomplete": self.incomplete_count,
             "budget": self.budget,
             "per_project_cap": self.cap,
             "rule": self.rule.value,
@@ -155,6 +179,8 @@ class FundingView:
                     "count": a.count,
                     "amount": a.amount,
                     "share": a.share,
+                    "secondary_count": a.secondary_count,
+                    "secondary_amount": a.secondary_amount,
                 }
                 for a in self.plan
             ],
@@ -168,31 +194,38 @@ def _batch(session: Session, batch_id: int) -> Batch:
     return batch
 
 
-def _area_codes(session: Session, app_ids: list[int]) -> dict[int, tuple[str, ...]]:
-    """Confirmed direction and key-industry codes of each application (with parents)."""
+def _area_codes(session: Session, app_ids: list[int]) -> tuple[dict[int, tuple[str, ...]], dict[int, tuple[str, ...]]]:
+    """Confirmed direction and key-industry codes (with parents) of each application:
+    those of its primary area, and those only its secondary areas add."""
     areas = {a.id: a for a in session.scalars(select(PriorityArea))}
-    out: dict[int, list[str]] = {i: [] for i in app_ids}
+    primary: dict[int, list[str]] = {i: [] for i in app_ids}
+    secondary: dict[int, list[str]] = {i: [] for i in app_ids}
     if not app_ids:
-        return {}
-    stmt = select(ApplicationArea.application_id, ApplicationArea.area_id).where(
+        return {}, {}
+    stmt = select(ApplicationArea.application_id, ApplicationArea.area_id, ApplicationArea.role).where(
         ApplicationArea.application_id.in_(app_ids), ApplicationArea.source == TagSource.CONFIRMED
     )
-    for app_id, area_id in session.execute(stmt):
+    for app_id, area_id, role in session.execute(stmt):
+        out = primary if role is AreaRole.PRIMARY else secondary
         node = areas.get(area_id)
         while node is not None:
             if node.kind in PLAN_KINDS and node.code not in out[app_id]:
                 out[app_id].append(node.code)
             node = areas.get(node.parent_id) if node.parent_id else None
-    return {k: tuple(v) for k, v in out.items()}
+    return (
+        {k: tuple(v) for k, v in primary.items()},
+        {k: tuple(c for c in v if c not in primary[k]) for k, v in secondary.items()},
+    )
 
 
 def funding_view(session: Session, batch_id: int) -> FundingView:
     """The ranked list, the line, its sensitivity and the plan view."""
     batch = _batch(session, batch_id)
+    batch_rules = rules_of(batch)
     ranked = ranked_applications(session, batch_id, rule="final")
     ids = [r.application_id for r in ranked.rows]
     apps = {a.id: a for a in session.scalars(select(Application).where(Application.id.in_(ids)))} if ids else {}
-    codes = _area_codes(session, ids)
+    codes, secondary_codes = _area_codes(session, ids)
     results = (
         {r.application_id: r for r in session.scalars(select(PanelResult).where(PanelResult.application_id.in_(ids)))}
         if ids
@@ -210,6 +243,7 @@ def funding_view(session: Session, batch_id: int) -> FundingView:
                 vetoed=row.veto_count > 0,
                 quota_keys=codes.get(row.application_id, ()),
                 order_key=f"{index:06d}",  # keep the ranking service's tie-breaks
+                incomplete=not batch_rules.review_complete(row.sheet_count),
             )
         )
     quota_rows = list(
@@ -224,7 +258,7 @@ def funding_view(session: Session, batch_id: int) -> FundingView:
     options = dict(
         budget=batch.budget,
         rule=batch.funding_rule,
-        threshold=batch.threshold,
+        threshold=batch_rules.threshold,
         cap=batch.per_project_cap,
         quotas=quotas,
     )
@@ -278,6 +312,7 @@ def funding_view(session: Session, batch_id: int) -> FundingView:
                 stability=stability[r.application_id].stability,
                 funded_under=stability[r.application_id].funded_under,
                 vote=votes.get(r.application_id, ""),
+                incomplete=entry.candidate.incomplete,
             )
         )
     rows.sort(key=lambda row: (row.position is None, row.position or 0, row.number))
@@ -289,14 +324,16 @@ def funding_view(session: Session, batch_id: int) -> FundingView:
             .order_by(PriorityArea.kind, PriorityArea.position, PriorityArea.code)
         )
     ]
-    plan = fl.totals_by_area(line, codes, area_list)
+    plan = fl.totals_by_area(
+        line, codes, area_list, secondary_codes, no_direction_title=_("Primary area outside the plan's directions")
+    )
     return FundingView(
         batch_id=batch.id,
         batch=batch.name,
         budget=batch.budget,
         cap=batch.per_project_cap,
         rule=batch.funding_rule,
-        threshold=batch.threshold,
+        threshold=batch_rules.threshold,
         rows=tuple(rows),
         used=line.used,
         remaining=line.remaining,
@@ -308,6 +345,8 @@ def funding_view(session: Session, batch_id: int) -> FundingView:
             for q, code, title in quota_rows
         ),
         plan=tuple(plan),
+        min_sheets=batch_rules.min_sheets,
+        stage=review_stage(session, batch.id),
     )
 
 
@@ -316,14 +355,15 @@ def parse_money(text: object, *, what: str) -> Decimal | None:
     if text is None or (isinstance(text, str) and not text.strip()):
         return None
     try:
-        value = Decimal(str(text).strip().replace(",", ""))
-    except InvalidOperation:
+        value = to_number(text)
+    except ValueError:
         raise UserError(_("{what}: “{text}” is not an amount in 10k yuan.").format(what=what, text=text)) from None
-    if not value.is_finite() or value < 0:
+    if value is None:
+        return None
+    if value < 0:
         raise UserError(_("{what}: the amount must be zero or more.").format(what=what))
-    if value != value.quantize(MONEY_STEP):
-        raise UserError(_("{what}: at most six decimal places (10k yuan to the fen).").format(what=what))
-    return value
+    # 1e308 or 1E999 would overflow the exact-decimal column (and no budget is that large).
+    return parse_number(value, field=what, maximum=MONEY_LIMIT, places=6)
 
 
 def set_recommended_amount(

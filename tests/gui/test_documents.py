@@ -10,13 +10,15 @@ from pathlib import Path
 import pypdf
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
+from clicks import press, when_modal
 from conftest_helpers import screenshot_dir, type_text, wait_idle
 from reviewtool.core.funding import Decision, Stability
 from reviewtool.gui.documents.export_dialog import ExportDialog
 from reviewtool.gui.funding.funding_page import AMOUNT_COLUMN, AmountDialog, FundingPage, QuotaDialog
 from reviewtool.services import audit
+from reviewtool.services.documents.fonts import document_fonts
 
 _spec = importlib.util.spec_from_file_location(
     "documents_scored_batch", Path(__file__).resolve().parent.parent / "documents" / "scored_batch.py"
@@ -147,14 +149,16 @@ def test_export_dialog_writes_files_in_the_background(qtbot, scored_ctx, tmp_pat
     text = "".join(p.extract_text() for p in pypdf.PdfReader(result.files[0]).pages)
     assert "项目综合评审意见表" in text and "专家1" in text and "王专家" not in text
     assert "已写入 1 个文件" in dialog.result_label.text() and result.files[0].name in dialog.result_label.text()
-    assert "wqy" in dialog.font_label.text()
+    system_font = str(document_fonts().source)  # found the way the app finds it, not a fixed path
+    qtbot.waitUntil(lambda: system_font in dialog.font_label.text(), timeout=10000)
     dialog.grab().save(str(screenshot_dir() / "export-dialog.png"))
 
     # a font file that cannot be used: the dialog says so and a system font is used
     bad = tmp_path / "坏字体.ttf"
     bad.write_bytes(b"not a font")
     dialog.set_font_file(str(bad))
-    assert "坏字体.ttf" in dialog.font_label.text() and "wqy" in dialog.font_label.text()
+    qtbot.waitUntil(lambda: "坏字体.ttf" in dialog.font_label.text(), timeout=10000)
+    assert system_font in dialog.font_label.text()
     dialog.set_font_file("")
 
     # a file export: the suffix follows the document
@@ -162,8 +166,11 @@ def test_export_dialog_writes_files_in_the_background(qtbot, scored_ctx, tmp_pat
     dialog.target.setText(str(tmp_path / "清单"))
     dialog._update_options()
     assert dialog.target.text().endswith(".xlsx")
+    # No panel of the batch is finalised: the funding list is a draft, and the dialog asks first.
+    asked = when_modal(qtbot, lambda box: press(qtbot, box, QMessageBox.StandardButton.Yes), QMessageBox)
     with qtbot.waitSignal(dialog.finished_export, timeout=20000) as blocker:
         qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    assert asked and "未定稿" in asked[0].text()
     assert blocker.args[0].files[0].suffix == ".xlsx" and blocker.args[0].files[0].exists()
     wait_idle(qtbot, scored_ctx)
 

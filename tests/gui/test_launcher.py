@@ -22,13 +22,13 @@ def test_settings_switch_to_a_new_database_and_language(db, empty_sqlite_url, qt
     try:
         first = launcher.window
         assert first.ctx.database.url == db.url
-        assert first.nav.item(0).text() == "申报项目"
+        assert [first.nav.item(i).text() for i in (0, 1)] == ["申报批次", "申报项目"]
         first.apply_settings(SettingsResult(empty_sqlite_url, "en", "海东市科学技术局", "王芳"))
         qtbot.waitUntil(lambda: launcher.window is not None and launcher.window is not first, timeout=20000)
         qtbot.waitUntil(lambda: launcher.tasks.pending == 0, timeout=20000)
         second = launcher.window
         assert second.ctx.database.url == empty_sqlite_url
-        assert second.nav.item(0).text() == "Applications"
+        assert [second.nav.item(i).text() for i in (0, 1)] == ["Batches", "Applications"]
         assert second.ctx.actor == "王芳"
         assert options.DATABASE_URL.read(launcher.settings) == empty_sqlite_url
         assert options.RECENT_DATABASES.read(launcher.settings)[:2] == [empty_sqlite_url, db.url]
@@ -49,7 +49,7 @@ def test_window_geometry_and_page_are_remembered(db, qtbot):
         window.setGeometry(QRect(10, 20, 1250, 520))
         qtbot.waitUntil(lambda: window.height() == 520)
         saved = (window.width(), window.height())
-        window.nav.setCurrentRow(1)
+        window.nav.setCurrentRow(2)
         window.close()
         launcher.window = None
         launcher.open(db.url)

@@ -16,6 +16,7 @@ from reviewtool.gui.main_window import MainWindow
 from reviewtool.gui.settings_dialog import SettingsDialog
 from reviewtool.gui.tasks import PROGRESS_DELAY_MS
 from reviewtool.services import settings as data_settings
+from reviewtool.services.documents.fonts import document_fonts
 from reviewtool.services.progress import Cancelled
 from reviewtool.storage.models import Application, Batch, Unit
 
@@ -87,7 +88,7 @@ def test_status_filter_limits_rows(window, qtbot, demo_ctx):
 
 def test_areas_browser_shows_the_plan_text(window, qtbot, demo_ctx):
     nav = window.nav
-    item = nav.item(1)
+    item = nav.item(2)
     assert item.text() == "重点领域"
     qtbot.mouseClick(nav.viewport(), Qt.MouseButton.LeftButton, pos=nav.visualItemRect(item).center())
     assert window.pages.currentWidget() is window.areas_page
@@ -132,7 +133,8 @@ def test_settings_dialog_stores_the_bureau_name(window, qtbot, demo_ctx):
     type_text(qtbot, dialog.bureau_name, "海东市科学技术局（测试）")
     dialog.operator.clear()
     type_text(qtbot, dialog.operator, "李娟")
-    type_text(qtbot, dialog.font_file, "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+    font_path = str(document_fonts().source)  # a font the app finds here (no fixed Debian path)
+    type_text(qtbot, dialog.font_file, font_path)
     ok = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
     qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
     assert dialog.result() == dialog.DialogCode.Accepted
@@ -141,7 +143,7 @@ def test_settings_dialog_stores_the_bureau_name(window, qtbot, demo_ctx):
     with demo_ctx.database.session() as session:
         assert data_settings.get(session, data_settings.BUREAU_NAME) == "海东市科学技术局（测试）"
     assert demo_ctx.actor == "李娟"
-    assert options.PDF_FONT_FILE.read(demo_ctx.settings) == "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
+    assert options.PDF_FONT_FILE.read(demo_ctx.settings) == font_path
 
 
 def test_settings_menu_opens_the_dialog(window, qtbot, demo_ctx):

@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox
 from sqlalchemy import func, select, update
 
+from clicks import click, click_tab, modal
 from conftest_helpers import screenshot_dir, type_text, wait_idle
 from panels.conftest import BATCH, attach_general_rubric, build_world
 from panels.test_workbooks import SCORES, fill
@@ -176,9 +177,12 @@ def test_panel_page_draw_assign_workbooks_finalise(world_ctx, qtbot, tmp_path, n
         on_it = set(s.scalars(select(Assignment.expert_id).where(Assignment.application_id == app)))
         member = next(e for e in panel.active_member_ids(s, panel.find_panel(s, BATCH)) if e not in on_it)
         s.add(AvoidRequest(application_id=app, expert_id=member, expert_name="x"))
-    dialog = AddReviewerDialog([(app, "HD2026-003")], [(member, "m")], page)
-    qtbot.addWidget(dialog)
-    page.add_reviewer(dialog)
+    click_tab(qtbot, page.tabs, 1)
+    click(qtbot, page.add_reviewer_button)  # 手工指派… (crashed on checked=False before)
+    dialog = modal(qtbot, AddReviewerDialog)
+    dialog.application.setCurrentIndex(dialog.application.findData(app))
+    dialog.member.setCurrentIndex(dialog.member.findData(member))
+    click(qtbot, dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok))
     wait_idle(qtbot, ctx)
     assert len(no_error_boxes) == 1 and "申请人要求回避" in no_error_boxes.pop()
 
@@ -222,11 +226,14 @@ def test_panel_page_draw_assign_workbooks_finalise(world_ctx, qtbot, tmp_path, n
     qtbot.waitUntil(lambda: page.finalise_button.isEnabled())
     page.tabs.setCurrentIndex(2)
     members = [(m.expert_id, m.name) for m in page.snapshot.members]
+    click_tab(qtbot, page.tabs, 2)
     for index, choice in enumerate(["for", "for", "against", "abstain"]):
-        vote = VoteDialog([(w.apps["HD2026-001"], "HD2026-001")], members[index : index + 1], page)
-        qtbot.addWidget(vote)
+        click(qtbot, page.vote_button)  # 记录投票… (crashed on checked=False before)
+        vote = modal(qtbot, VoteDialog)
+        vote.application.setCurrentIndex(vote.application.findData(w.apps["HD2026-001"]))
+        vote.member.setCurrentIndex(vote.member.findData(members[index][0]))
         vote.choice.setCurrentIndex(vote.choice.findData(choice))
-        page.record_vote(vote)
+        click(qtbot, vote.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok))
         wait_idle(qtbot, ctx)
     qtbot.waitUntil(lambda: page.votes_model.index(0, 5).data() == "通过")
     assert [page.votes_model.index(0, c).data() for c in (1, 2, 3)] == ["2", "1", "1"]
@@ -240,14 +247,14 @@ def test_new_panel_for_a_group_of_applications(world_ctx, qtbot):
     page.show()
     wait_idle(qtbot, ctx)
     assert "尚无专家组" in page.info.text()
-    dialog = NewPanelDialog(page)
-    qtbot.addWidget(dialog)
+    click(qtbot, page.new_panel_button)  # 新建专家组… (crashed on checked=False before)
+    dialog = modal(qtbot, NewPanelDialog)
     dialog.name.clear()
     type_text(qtbot, dialog.name, "生态组")
     dialog.mode.setCurrentIndex(1)
     type_text(qtbot, dialog.group, "HD2026-001, HD2026-005")
-    page.new_panel(dialog)
+    dialog.grab().save(str(screenshot_dir() / "panel_new_dialog.png"))
+    click(qtbot, dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok))
     wait_idle(qtbot, ctx)
     qtbot.waitUntil(lambda: page.panel_combo.currentText() == "生态组")
     assert "会议评审" in page.info.text() and "2 个项目" in page.info.text()
-    dialog.grab().save(str(screenshot_dir() / "panel_new_dialog.png"))

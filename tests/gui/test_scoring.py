@@ -111,12 +111,15 @@ def test_score_entry_by_keyboard(demo_ctx, qtbot):
         qtbot.keyClick(window.focusWidget(), Qt.Key.Key_Tab)
     assert all(c.currentData() is False for c in window.vetoes.values())
 
-    # Out of range: refused at once with the reason, the text keeps the last good value.
+    # Out of range: refused at once with the reason; the text stays as typed, marked, and keeps the focus.
     c1 = window.rows[0]
     assert window.focusWidget() is c1.points
     qtbot.keyClicks(c1.points, "16")
-    assert c1.points.text() == "1"
+    assert c1.points.text() == "16" and c1.points.property("invalid") is True
     assert "0–15" in c1.message.text()
+    qtbot.keyClick(c1.points, Qt.Key.Key_Tab)
+    assert window.focusWidget() is c1.points
+    qtbot.keyClick(c1.points, Qt.Key.Key_Backspace)
     qtbot.keyClick(c1.points, Qt.Key.Key_Backspace)
 
     points = ["13", "12", "11", "12", "8", "12", "8", "4"]
@@ -202,14 +205,18 @@ def test_points_field_refuses_non_numbers(demo_ctx, qtbot, value):
     row = window.rows[2]
     row.points.setFocus()
     qtbot.keyClicks(row.points, value)
-    assert row.points.text() in ("", "3") and row.value() in (None, Decimal(3))
+    # Refused, but kept as typed and marked (never silently rewritten into another number).
+    assert row.points.text() == value and row.points.property("invalid") is True and row.value() is None
     window._autosave.stop()
     window.dirty = False
     window.close()
     wait_idle(qtbot, demo_ctx)
 
 
-def test_rubrics_dialog_attaches_a_rubric_to_a_batch(demo_ctx, qtbot, monkeypatch):
+def test_rubrics_dialog_attaches_a_rubric_to_a_batch(demo_ctx, qtbot):
+    from modal import answer_next
+    from PySide6.QtWidgets import QDialogButtonBox
+
     from reviewtool.gui.scoring.ranking_page import AttachDialog, RubricsDialog
     from reviewtool.storage.models import Batch, BatchRubric, Rubric
 
@@ -221,17 +228,19 @@ def test_rubrics_dialog_attaches_a_rubric_to_a_batch(demo_ctx, qtbot, monkeypatc
     dialog.list.setCurrentRow(codes.index("haidong-platform-talent"))
     seen = {}
 
-    def fake_exec(self):
-        seen["categories"] = self.categories.text()
-        type_text(qtbot, self.areas, "HD-D2")
-        return True
+    def fill_and_click_ok(attach) -> None:
+        seen["categories"] = attach.categories.text()
+        type_text(qtbot, attach.areas, "HD-D2")
+        seen["titles"] = attach.area_titles.text()
+        ok = attach.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
+        qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
 
-    monkeypatch.setattr(AttachDialog, "exec", fake_exec)
-    qtbot.mouseClick(dialog.attach_button, Qt.MouseButton.LeftButton)
-    wait_idle(qtbot, demo_ctx)
-    qtbot.waitUntil(lambda: "categories" in seen, timeout=5000)
-    wait_idle(qtbot, demo_ctx)
+    answer = answer_next(qtbot, AttachDialog, then=fill_and_click_ok)
+    with qtbot.waitSignal(demo_ctx.bus.changed, timeout=10000):
+        qtbot.mouseClick(dialog.attach_button, Qt.MouseButton.LeftButton)
+    assert answer.done
     assert "创新平台建设计划" in seen["categories"]
+    assert seen["titles"] == "HD-D2 科技引领绿色农业发展"
     with demo_ctx.database.session() as s:
         batch = s.scalar(select(Batch))
         rubric = s.scalar(select(Rubric).where(Rubric.code == "haidong-platform-talent"))

@@ -15,14 +15,10 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
-    QPlainTextEdit,
     QPushButton,
     QSplitter,
     QTableView,
@@ -34,8 +30,14 @@ from PySide6.QtWidgets import (
 from reviewtool.core.enums import FundingRule
 from reviewtool.core.funding import Stability
 from reviewtool.gui.context import GuiContext
+from reviewtool.gui.funding.amount_dialog import AmountDialog, money, points
 from reviewtool.gui.funding.bar_chart import Bar, BarChart
+from reviewtool.gui.funding.plan_view import PlanModel, QuotaDialog, plan_in_tree_order
+from reviewtool.gui.widgets.area_titles import area_text
+from reviewtool.gui.widgets.filter_bar import FilterBar
 from reviewtool.gui.widgets.row_table_model import RowTableModel
+from reviewtool.gui.widgets.table_arrange import make_sortable
+from reviewtool.gui.widgets.table_export import ExportTableAction
 from reviewtool.i18n import N_, _
 from reviewtool.services import funding
 from reviewtool.services.applications import list_batches
@@ -64,14 +66,7 @@ STABILITY_COLOURS = {
     Stability.STABLE_OUT: "#f1f1f1",
     Stability.BORDERLINE: "#fff3cd",
 }
-
-
-def money(value: Decimal | None) -> str:
-    return "" if value is None else f"{value:,.2f}"
-
-
-def points(value: Decimal | None) -> str:
-    return "" if value is None else f"{value:.2f}"
+INCOMPLETE_COLOUR = "#fde8cc"
 
 
 class FundingModel(RowTableModel):
@@ -82,11 +77,13 @@ class FundingModel(RowTableModel):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.cut_rank: int | None = None
+        self.min_sheets = 3
 
     def set_view(self, view: funding.FundingView | None) -> None:
         self.beginResetModel()
         self.rows = list(view.rows) if view else []
         self.cut_rank = view.cut_rank if view else None
+        self.min_sheets = view.min_sheets if view else 3
         self.endResetModel()
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
@@ -99,7 +96,7 @@ class FundingModel(RowTableModel):
                 r.position if r.position is not None else "—",
                 r.number,
                 r.title,
-                r.area_code or "",
+                area_text(r.area_code, r.area_title),
                 points(r.score),
                 points(r.mean),
                 points(r.trimmed_mean),
@@ -108,7 +105,7 @@ class FundingModel(RowTableModel):
                 money(r.recommended) + (" ✎" if r.edited else ""),
                 money(r.cumulative) if r.funded else "",
                 r.decision.label() + (f" ({r.quota_key})" if r.quota_key else ""),
-                r.stability.label() if r.score is not None else "",
+                r.stability.label() if r.score is not None and not r.incomplete else "",
                 r.vote,
                 r.reason,
             )
@@ -116,6 +113,10 @@ class FundingModel(RowTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == 3:
                 return r.area_title
+            if column == 11 and r.incomplete:
+                return _("{count} valid sheets; the batch needs at least {minimum} before a score counts.").format(
+                    count=r.sheet_count, minimum=self.min_sheets
+                )
             if column == 12 and r.funded_under:
                 return _("Funded under: {rules}").format(rules=", ".join(r.funded_under))
             if column == AMOUNT_COLUMN:
@@ -123,7 +124,9 @@ class FundingModel(RowTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and column in RIGHT:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.BackgroundRole:
-            if column == 12 and r.score is not None:
+            if r.incomplete and column in (11, 12):
+                return QBrush(QColor(INCOMPLETE_COLOUR))
+            if column == 12 and r.score is not None and r.stability in STABILITY_COLOURS:
                 return QBrush(QColor(STABILITY_COLOURS[r.stability]))
             if r.funded:
                 return QBrush(QColor("#eef7ee"))
@@ -134,165 +137,6 @@ class FundingModel(RowTableModel):
         if role == Qt.ItemDataRole.UserRole:
             return r.application_id
         return None
-
-
-class PlanModel(RowTableModel):
-    headers = (
-        N_("Area code"),
-        N_("Priority area"),
-        N_("Recommended applications"),
-        N_("Recommended (10k yuan)"),
-        N_("Share of the budget"),
-        N_("Quota"),
-    )
-
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self.quotas: dict[str, funding.QuotaRow] = {}
-
-    def set_rows(self, rows, quotas=()) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.quotas = {q.code: q for q in quotas}
-        self.endResetModel()
-
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
-            return None
-        a = self.rows[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            share = "" if a.share is None else f"{a.share * 100:.1f}%"
-            indent = "" if a.kind == "direction" else "    "
-            return (a.code, indent + a.title, a.count, money(a.amount), share, quota_text(self.quotas.get(a.code)))[
-                index.column()
-            ]
-        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() >= 2:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.FontRole and a.kind == "direction":
-            font = QFont()
-            font.setBold(True)
-            return font
-        return None
-
-
-def quota_text(quota: funding.QuotaRow | None) -> str:
-    if quota is None:
-        return ""
-    parts = []
-    if quota.max_count is not None:
-        parts.append(_("at most {count}").format(count=quota.max_count))
-    if quota.max_amount is not None:
-        parts.append(_("at most {money}").format(money=money(quota.max_amount)))
-    return _(", ").join(parts)
-
-
-class QuotaDialog(QDialog):
-    """Set or remove the quota of one direction or key industry."""
-
-    def __init__(self, areas: list[tuple[str, str]], quotas: dict, code: str | None = None, parent=None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(_("Area quota"))
-        self.quotas = quotas
-        self.area = QComboBox()
-        for area_code, title in areas:
-            self.area.addItem(f"{area_code} {title}", area_code)
-        self.max_count = QLineEdit()
-        self.max_count.setObjectName("max-count")
-        self.max_count.setPlaceholderText(_("no limit"))
-        self.max_amount = QLineEdit()
-        self.max_amount.setObjectName("max-amount")
-        self.max_amount.setPlaceholderText(_("no limit"))
-        self.error = QLabel()
-        self.error.setStyleSheet("color: #B00020")
-        form = QFormLayout(self)
-        form.addRow(_("Priority area"), self.area)
-        form.addRow(_("Maximum count"), self.max_count)
-        form.addRow(_("Maximum (10k yuan)"), self.max_amount)
-        form.addRow(QLabel(_("Leave both empty to remove the quota.")))
-        form.addRow(self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self._check)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
-        self.area.currentIndexChanged.connect(self._show_current)
-        if code is not None:
-            self.area.setCurrentIndex(max(0, self.area.findData(code)))
-        self._show_current()
-        self.values: tuple[str, int | None, Decimal | None] | None = None
-
-    def _show_current(self) -> None:
-        quota = self.quotas.get(self.area.currentData())
-        self.max_count.setText("" if quota is None or quota.max_count is None else str(quota.max_count))
-        self.max_amount.setText("" if quota is None or quota.max_amount is None else f"{quota.max_amount:.2f}")
-
-    def _check(self) -> None:
-        text = self.max_count.text().strip()
-        if text and not text.isdigit():
-            self.error.setText(_("{what}: “{text}” is not a whole number.").format(what=_("Maximum count"), text=text))
-            return
-        try:
-            amount = funding.parse_money(self.max_amount.text(), what=_("Maximum (10k yuan)"))
-        except Exception as exc:  # noqa: BLE001 - UserError with the message
-            self.error.setText(str(exc))
-            return
-        self.values = (self.area.currentData(), int(text) if text else None, amount)
-        self.accept()
-
-
-def plan_in_tree_order(view: funding.FundingView, parents: dict[str, str]) -> list:
-    """Directions each followed by their key industries."""
-    directions = [a for a in view.plan if a.kind == "direction"]
-    industries = [a for a in view.plan if a.kind != "direction"]
-    ordered = []
-    for d in directions:
-        ordered.append(d)
-        ordered += [i for i in industries if parents.get(i.code) == d.code]
-    ordered += [i for i in industries if i not in ordered]
-    return ordered
-
-
-class AmountDialog(QDialog):
-    """Change one recommended amount; the reason is required."""
-
-    def __init__(self, row: funding.FundingRow, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(_("Recommended amount — {number}").format(number=row.number))
-        self.amount = QLineEdit(f"{row.recommended:.2f}")
-        self.amount.setObjectName("amount")
-        self.reason = QPlainTextEdit()
-        self.reason.setObjectName("reason")
-        self.reason.setPlaceholderText(_("Why the amount changes (kept in the audit trail)."))
-        self.reason.setFixedHeight(80)
-        self.error = QLabel()
-        self.error.setStyleSheet("color: #B00020")
-        form = QFormLayout(self)
-        form.addRow(_("Project title"), QLabel(row.title))
-        form.addRow(_("Requested (10k yuan)"), QLabel(money(row.requested)))
-        form.addRow(_("Default (10k yuan)"), QLabel(money(row.default_amount)))
-        form.addRow(_("Recommended (10k yuan)"), self.amount)
-        form.addRow(_("Reason"), self.reason)
-        form.addRow(self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        self.reset_button = buttons.addButton(_("Back to default"), QDialogButtonBox.ButtonRole.ResetRole)
-        self.reset_button.clicked.connect(lambda: self.amount.setText(""))
-        buttons.accepted.connect(self._check)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
-        self.value: Decimal | None = None
-
-    def _check(self) -> None:
-        try:
-            self.value = funding.parse_money(self.amount.text(), what=_("Recommended amount"))
-        except Exception as exc:  # noqa: BLE001 - UserError with the message
-            self.error.setText(str(exc))
-            return
-        if not self.reason.toPlainText().strip():
-            self.error.setText(_("A reason is required."))
-            return
-        self.accept()
-
-    def result_values(self) -> tuple[Decimal | None, str]:
-        return self.value, self.reason.toPlainText().strip()
 
 
 class FundingPage(QWidget):
@@ -306,7 +150,7 @@ class FundingPage(QWidget):
         self._parents: dict[str, str] = {}
 
         self.batch = QComboBox()
-        self.batch.setMinimumWidth(260)
+        self.batch.setMinimumWidth(200)  # the main window fits 1280 px in English too
         self.budget = QLineEdit()
         self.budget.setObjectName("budget")
         self.budget.setPlaceholderText(_("no limit"))
@@ -316,6 +160,8 @@ class FundingPage(QWidget):
         self.rule = QComboBox()
         for rule in FundingRule:
             self.rule.addItem(rule.label(), rule.value)
+        self.rule.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.rule.setMinimumContentsLength(12)
         self.apply_button = QPushButton(_("Apply"))
         self.apply_button.clicked.connect(self.apply_settings)
         self.export_button = QPushButton(_("Export…"))
@@ -347,11 +193,25 @@ class FundingPage(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.doubleClicked.connect(self._double_clicked)
+        make_sortable(self.table)  # sort, filter and export the list as shown
+        self.filter_bar = FilterBar(
+            self.table,
+            choices=(
+                (COLUMNS.index("Decision"), _("All decisions")),
+                (COLUMNS.index("Sensitivity"), _("All sensitivities")),
+            ),
+        )
+        self.export_list_action = ExportTableAction(
+            ctx, self.table, lambda: _("Funding list — {batch}").format(batch=self.batch.currentText()), self,
+            describe=self.filter_bar.describe, on_message=self.status_message.emit,
+        )  # fmt: skip
+        self.filter_bar.add_action(self.export_list_action)
         self.edit_button = QPushButton(_("Change amount…"))
         self.edit_button.clicked.connect(self.edit_selected)
         list_tab = QWidget()
         list_layout = QVBoxLayout(list_tab)
         list_layout.setContentsMargins(0, 0, 0, 0)
+        list_layout.addWidget(self.filter_bar)
         list_layout.addWidget(self.table, 1)
         row = QHBoxLayout()
         legend = QLabel(
@@ -456,13 +316,21 @@ class FundingPage(QWidget):
             else _("No cut line"),
             _("{count} borderline").format(count=borderline),
         ]
+        if view.incomplete_count:
+            parts.append(
+                _("{count} with review incomplete (fewer than {minimum} valid sheets): not funded").format(
+                    count=view.incomplete_count, minimum=view.min_sheets
+                )
+            )
+        if view.draft:
+            parts.append(_("not final: a panel is not finalised (exports say 未定稿)"))
         self.summary.setText(_("; ").join(parts) + _(" (10k yuan)"))
         ordered = plan_in_tree_order(view, self._parents)
         self.plan_model.set_rows(ordered, view.quotas)
         self.plan_table.resizeColumnsToContents()
         bars = [
             Bar(
-                f"{a.code} {a.title}",
+                f"{a.code} {a.title}".strip(),
                 a.amount,
                 _("{count} · {money}").format(count=a.count, money=money(a.amount))
                 + ("" if a.share is None else f" · {a.share * 100:.1f}%"),
@@ -477,7 +345,9 @@ class FundingPage(QWidget):
         self.view_loaded.emit(view)
 
     def _on_changed(self, changes) -> None:
-        if changes.applications or changes.sheets or changes.batches or changes.panels:
+        if changes.batches:
+            self.load_batches()  # a batch created, renamed or closed on the batch page
+        elif changes.applications or changes.sheets or changes.panels:
             self.reload()
 
     def _error(self, error: BaseException) -> None:

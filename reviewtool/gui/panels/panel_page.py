@@ -11,12 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QMessageBox,
@@ -31,8 +29,11 @@ from reviewtool.core.enums import MemberStatus, PanelStatus
 from reviewtool.core.scoring.rubric import points_text
 from reviewtool.gui.context import GuiContext
 from reviewtool.gui.panels.dialogs import AddReviewerDialog, AssignmentDialog, DrawDialog, NewPanelDialog, VoteDialog
+from reviewtool.gui.panels.workbook_actions import WorkbookActions
+from reviewtool.gui.widgets.filter_bar import FilterBar
 from reviewtool.gui.widgets.reason_dialog import ReasonDialog
 from reviewtool.gui.widgets.rows_model import RowsModel, selected_key, table_view
+from reviewtool.gui.widgets.table_export import ExportTableAction
 from reviewtool.i18n import _
 from reviewtool.services.applications import list_batches
 from reviewtool.services.changes import Changes
@@ -42,12 +43,11 @@ from reviewtool.services.panels import (
     conflicts,
     finalise,
     membership,
-    workbook_export,
-    workbook_import,
 )
 from reviewtool.services.panels import panel as panels_panel
 from reviewtool.services.panels import status as panels_status
 from reviewtool.services.panels import votes as panels_votes
+from reviewtool.services.progress import Cancelled
 
 STATE_COLOURS = {
     panels_status.STATE_MISSING: "#fff3cd",
@@ -98,6 +98,7 @@ class PanelPage(QWidget):
         self._batch_id: int | None = None
         self._panel_id: int | None = None
         self._loading = False
+        self.workbooks = WorkbookActions(self)
 
         self.batch_combo = QComboBox()
         self.batch_combo.setMinimumContentsLength(24)
@@ -151,7 +152,13 @@ class PanelPage(QWidget):
 
     def _sheets_tab(self) -> QWidget:
         self.sheets_model = RowsModel([_("Number"), _("Application"), _("Expert"), _("State"), _("Total"), _("Note")])
-        self.sheets_view = table_view(self.sheets_model)
+        self.sheets_view = table_view(self.sheets_model)  # sorts; filtered by expert and state, exported as shown
+        self.sheets_filter = FilterBar(self.sheets_view, choices=((2, _("All experts")), (3, _("All states"))))
+        self.sheets_export_action = ExportTableAction(
+            self.ctx, self.sheets_view, lambda: _("Review sheets — {panel}").format(panel=self.panel_combo.currentText()),
+            self, describe=self.sheets_filter.describe, on_message=self.status_message.emit,
+        )  # fmt: skip
+        self.sheets_filter.add_action(self.sheets_export_action)
         self.counts_label = QLabel()
         self.replacement_label = QLabel()
         self.replacement_label.setWordWrap(True)
@@ -181,6 +188,7 @@ class PanelPage(QWidget):
         layout.addLayout(row)
         layout.addWidget(self.counts_label)
         layout.addWidget(self.replacement_label)
+        layout.addWidget(self.sheets_filter)
         layout.addWidget(self.sheets_view, 1)
         return tab
 
@@ -383,24 +391,32 @@ class PanelPage(QWidget):
 
     def show_error(self, error: BaseException) -> None:
         self._loading = False
+        if isinstance(error, Cancelled):
+            self.status_message.emit(str(error))
+            return
         QMessageBox.warning(self, _("Error"), str(error))
 
-    def _run(self, operation, *, label: str | None = None) -> None:
+    def _run(self, operation, *, label: str | None = None, cancellable: bool = False) -> None:
         def done(changes: Changes) -> None:
             if changes.message:
                 self.status_message.emit(changes.message)
             changes.panels = True
             self.ctx.bus.announce(changes)
 
-        self.ctx.run_db(operation, done, self.show_error, label=label)
+        self.ctx.run_db(operation, done, self.show_error, label=label, cancellable=cancellable, parent=self)
 
     # -- actions ----------------------------------------------------------
 
-    def new_panel(self, dialog: NewPanelDialog | None = None) -> None:
-        if dialog is None:
-            dialog = NewPanelDialog(self)
-            if not dialog.exec():
-                return
+    def new_panel(self) -> None:
+        """新建专家组…: the dialog opens; its OK creates the panel."""
+        if self._batch_id is None:
+            return
+        dialog = NewPanelDialog(self)
+        dialog.accepted.connect(lambda: self._create_panel(dialog))
+        self.dialog = dialog
+        dialog.open()
+
+    def _create_panel(self, dialog: NewPanelDialog) -> None:
         name, mode, due, majority = dialog.values()
         numbers = dialog.application_numbers()
         batch_id, actor = self._batch_id, self.ctx.actor
@@ -480,15 +496,18 @@ class PanelPage(QWidget):
 
         self._run(run)
 
-    def add_reviewer(self, dialog: AddReviewerDialog | None = None) -> None:
+    def add_reviewer(self) -> None:
+        """手工指派…: one member to one application, by hand."""
         snap = self.snapshot
         if snap is None or snap.panel is None:
             return
-        if dialog is None:
-            members = [(m.expert_id, m.name) for m in snap.members if m.status is MemberStatus.ACTIVE]
-            dialog = AddReviewerDialog(snap.applications, members, self)
-            if not dialog.exec():
-                return
+        members = [(m.expert_id, m.name) for m in snap.members if m.status is MemberStatus.ACTIVE]
+        dialog = AddReviewerDialog(snap.applications, members, self)
+        dialog.accepted.connect(lambda: self._assign_by_hand(snap, dialog))
+        self.dialog = dialog
+        dialog.open()
+
+    def _assign_by_hand(self, snap: PanelSnapshot, dialog: AddReviewerDialog) -> None:
         app_id, expert_id = dialog.values()
         panel_id, actor = snap.panel.id, self.ctx.actor
 
@@ -498,62 +517,11 @@ class PanelPage(QWidget):
         self._run(run)
 
     def export_workbooks(self, folder: str | None = None) -> None:
-        if self._panel_id is None:
-            return
-        if not folder:
-            folder = QFileDialog.getExistingDirectory(self, _("Folder for the scoring workbooks"))
-        if not folder:
-            return
-        panel_id, actor = self._panel_id, self.ctx.actor
-
-        def run(session, progress, cancel):
-            files = workbook_export.export_workbooks(
-                session, panel_id, Path(folder), actor=actor, progress=progress, cancel=cancel
-            )
-            return Changes(
-                message=_("Exported {count} scoring workbooks to {folder}").format(count=len(files), folder=folder)
-            )
-
-        self._run(run, label=_("Exporting scoring workbooks…"))
+        self.workbooks.export(folder)
 
     def import_workbooks(self, paths: list[str] | None = None, *, confirm: bool = True) -> None:
-        """Check first (dry run), show what would change, then import on confirmation."""
-        if self._panel_id is None:
-            return
-        if not paths:
-            files, _f = QFileDialog.getOpenFileNames(self, _("Import scoring workbooks"), "", _("Workbooks (*.xlsx)"))
-            paths = files
-        if not paths:
-            return
-        panel_id, actor = self._panel_id, self.ctx.actor
-        targets = [Path(p) for p in paths]
-
-        def check(session, progress, cancel):
-            return workbook_import.import_workbooks(session, targets, actor=actor, dry_run=True, expect_panel_id=panel_id,
-                                              progress=progress, cancel=cancel)  # fmt: skip
-
-        def checked(report: workbook_import.ImportReport) -> None:
-            self.last_import_preview = report
-            text = import_summary(report)
-            if not any(f.ok and f.changed for f in report.files):
-                QMessageBox.information(self, _("Import scoring workbooks"), text)
-                return
-            if confirm:
-                answer = QMessageBox.question(
-                    self, _("Import scoring workbooks"), text + "\n\n" + _("Import these changes?")
-                )
-                if answer != QMessageBox.StandardButton.Yes:
-                    return
-
-            def run(session, progress, cancel):
-                result = workbook_import.import_workbooks(session, targets, actor=actor, expect_panel_id=panel_id,
-                                                    progress=progress, cancel=cancel)  # fmt: skip
-                result.changes.message = import_summary(result).splitlines()[0]
-                return result.changes
-
-            self._run(run, label=_("Importing scoring workbooks…"))
-
-        self.ctx.run_db(check, checked, self.show_error, label=_("Checking scoring workbooks…"))
+        """Check first (dry run), show every file and error, then import on confirmation."""
+        self.workbooks.import_(paths, confirm=confirm)
 
     def finalise(self) -> None:
         if self._panel_id is None or self.snapshot is None or self.snapshot.status is None:
@@ -597,15 +565,18 @@ class PanelPage(QWidget):
 
         self._run(run)
 
-    def record_vote(self, dialog: VoteDialog | None = None) -> None:
+    def record_vote(self) -> None:
+        """记录投票…: one member's vote on one application."""
         snap = self.snapshot
         if snap is None or snap.panel is None:
             return
-        if dialog is None:
-            members = [(m.expert_id, m.name) for m in snap.members if m.status is MemberStatus.ACTIVE]
-            dialog = VoteDialog(snap.applications, members, self)
-            if not dialog.exec():
-                return
+        members = [(m.expert_id, m.name) for m in snap.members if m.status is MemberStatus.ACTIVE]
+        dialog = VoteDialog(snap.applications, members, self)
+        dialog.accepted.connect(lambda: self._store_vote(snap, dialog))
+        self.dialog = dialog
+        dialog.open()
+
+    def _store_vote(self, snap: PanelSnapshot, dialog: VoteDialog) -> None:
         app_id, expert_id, choice = dialog.values()
         panel_id, actor = snap.panel.id, self.ctx.actor
 
@@ -613,24 +584,3 @@ class PanelPage(QWidget):
             return panels_votes.record_vote(session, panel_id, app_id, expert_id, choice, actor=actor)
 
         self._run(run)
-
-
-def import_summary(report: workbook_import.ImportReport) -> str:
-    lines = []
-    new = sum(f.count("new") for f in report.files if f.ok)
-    updated = sum(f.count("update") for f in report.files if f.ok)
-    failed = [f for f in report.files if not f.ok]
-    lines.append(
-        _("{files} files: {new} new sheets, {updated} updated, {failed} files refused.").format(
-            files=len(report.files), new=new, updated=updated, failed=len(failed)
-        )
-    )
-    for f in report.files:
-        if not f.ok:
-            lines.append(f"✗ {f.path.name}: {f.errors[0]}")
-            continue
-        for row in f.rows:
-            if row.action == "update":
-                changes = "；".join(f"{k} {a}→{b}" for k, (a, b) in list(row.changes.items())[:4])
-                lines.append(f"{f.expert} · {row.number}: {changes}")
-    return "\n".join(lines[:30])

@@ -1,191 +1,63 @@
 """The score-entry window (专家评审表录入), built for keyboard speed.
 
-- Type a number and press Tab to go to the next criterion. Out-of-range
-  points are refused at once (the text reverts) and the reason is shown.
+- Type a number and press Tab or Enter to go to the next criterion. An
+  entry the rubric refuses stays as typed, marked red with the reason, and
+  keeps the focus until it is corrected or cleared (``score_rows``); nothing
+  is saved while a field is invalid.
 - Each criterion shows its bands; the band the points fall in is
   highlighted with its descriptor. The total updates live.
 - Veto questions take Y/N (or 1/0); the opinion takes 1/2/3.
-- Comment fields join the Tab order only when the rubric requires a comment.
+- The Tab order is fixed: vetoes, points, opinion, written opinion. Comment
+  boxes are outside it (F6 from a points field opens its comment).
 - Drafts are saved as you go (a short pause after each change) and when
   the window closes; a submitted sheet is saved only on request, and every
   change to it is audited by the service.
+- 保存并录入下一份 (Ctrl+Shift+Enter) submits the sheet (or keeps it as a
+  draft) and opens the next one to transcribe, with the same 代专家录入
+  choice: the same expert's next application, then the next expert
+  (``services.scoring.next_sheet``).
 
 Threading: GUI thread only; database work goes through ``ctx.run_db``.
 """
 
 from __future__ import annotations
 
-import tempfile
-from decimal import Decimal
-from pathlib import Path
-
-from PySide6.QtCore import Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
     QDialog,
     QFrame,
     QGridLayout,
     QHBoxLayout,
     QInputDialog,
     QLabel,
-    QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QMessageBox,
-    QPlainTextEdit,
     QPushButton,
     QScrollArea,
     QSplitter,
-    QTabWidget,
-    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
 
 from reviewtool.core.enums import Opinion, SheetSource, SheetStatus
-from reviewtool.core.scoring.maths import ScoreRefused, SheetInput, check_points, comment_reason, evaluate_sheet
-from reviewtool.core.scoring.rubric import PLAN_MATCH_KINDS, Criterion, points_text
+from reviewtool.core.scoring.maths import SheetInput, evaluate_sheet
+from reviewtool.core.scoring.rubric import points_text
 from reviewtool.gui.context import GuiContext
+from reviewtool.gui.scoring.score_rows import CriterionRow, KeyChoiceCombo, opinion_fields, veto_box
+from reviewtool.gui.scoring.score_side import ApplicationSide
+from reviewtool.gui.widgets.window_fit import fit_to_screen
 from reviewtool.i18n import _
-from reviewtool.services.scoring import sheet_edits, sheets
+from reviewtool.services.scoring import next_sheet, sheet_edits, sheets
 
 AUTOSAVE_MS = 800
-
-
-class KeyChoiceCombo(QComboBox):
-    """A combo box that also takes single keys (e.g. Y/N or 1/2/3) to choose."""
-
-    def __init__(self, items: list[tuple[object, str]], keys: dict[int, int], parent=None) -> None:
-        super().__init__(parent)
-        for data, text in items:
-            self.addItem(text, data)
-        self._keys = keys
-
-    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt API
-        index = self._keys.get(event.key())
-        if index is not None:
-            self.setCurrentIndex(index)
-            event.accept()
-            return
-        super().keyPressEvent(event)
-
-
-class CriterionRow:
-    """The widgets of one criterion on the sheet."""
-
-    def __init__(self, criterion: Criterion, step: Decimal, grid: QGridLayout, row: int, on_change) -> None:
-        self.criterion = criterion
-        self.step = step
-        self.last_good = ""
-        self.refusal = ""
-        title = QLabel(f"<b>{criterion.key}</b>  {criterion.title}")
-        self.title = title
-        line = title.fontMetrics().lineSpacing()
-        if criterion.description:
-            title.setToolTip(criterion.description)
-        self.max_label = QLabel(_("/ {max}").format(max=points_text(criterion.max_points)))
-        self.points = QLineEdit()
-        self.points.setObjectName(f"points_{criterion.key}")
-        self.points.setFixedWidth(64)
-        self.points.setAlignment(Qt.AlignmentFlag.AlignRight)
-        self.points.setPlaceholderText(f"0–{points_text(criterion.max_points)}")
-        self.bands = QLabel()
-        self.bands.setWordWrap(True)
-        self.bands.setTextFormat(Qt.TextFormat.RichText)
-        self.bands.setMinimumHeight(2 * line + 6)
-        self.bands.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        self.message = QLabel()
-        self.message.setMinimumHeight(line + 6)
-        self.message.setObjectName(f"message_{criterion.key}")
-        self.comment = QLineEdit()
-        self.comment.setObjectName(f"comment_{criterion.key}")
-        self.comment.setPlaceholderText(_("Comment (optional)"))
-        top = Qt.AlignmentFlag.AlignTop
-        grid.addWidget(title, row, 0, top)
-        grid.addWidget(self.points, row, 1, top)
-        grid.addWidget(self.max_label, row, 2, top)
-        grid.addWidget(self.bands, row, 3)
-        grid.addWidget(self.message, row + 1, 0)
-        grid.addWidget(self.comment, row + 1, 1, 1, 3)
-        self.comment.setMinimumHeight(self.comment.sizeHint().height())
-        self.points.setMinimumHeight(self.points.sizeHint().height())
-        self.points.textEdited.connect(self._edited)
-        self.comment.textEdited.connect(lambda _text: on_change())
-        self._on_change = on_change
-        self.refresh()
-
-    def _edited(self, text: str) -> None:
-        stripped = text.strip()
-        if stripped in ("", ".", "-"):
-            self.refusal = ""
-            self.last_good = stripped if stripped != "-" else ""
-            if stripped == "-":
-                self.points.setText("")
-            self.refresh()
-            self._on_change()
-            return
-        try:
-            check_points(self.criterion, stripped.rstrip("."), self.step)
-        except ScoreRefused as exc:
-            self.points.setText(self.last_good)
-            self.refusal = str(exc)
-            self.refresh()
-            return
-        self.refusal = ""
-        self.last_good = stripped
-        self.refresh()
-        self._on_change()
-
-    def value(self) -> Decimal | None:
-        text = self.points.text().strip().rstrip(".")
-        if not text:
-            return None
-        try:
-            return check_points(self.criterion, text, self.step)
-        except ScoreRefused:
-            return None
-
-    def set_value(self, points: Decimal | None, comment: str) -> None:
-        text = points_text(points) if points is not None else ""
-        self.points.setText(text)
-        self.last_good = text
-        self.comment.setText(comment)
-        self.refresh()
-
-    def refresh(self) -> None:
-        points = self.value()
-        current = self.criterion.band_for(points) if points is not None else None
-        parts = []
-        for band in self.criterion.bands:
-            text = f"{band.label} {points_text(band.low)}–{points_text(band.high)}"
-            if band == current:
-                text = f"<span style='background:#dbeafe;font-weight:bold'>{text}</span>"
-            parts.append(text)
-        descriptor = (
-            f"<br><span style='color:#1e40af'>{current.descriptor}</span>" if current and current.descriptor else ""
-        )
-        self.bands.setText("　".join(parts) + descriptor)
-        reason = comment_reason(self.criterion, points)
-        refusal = f"<span style='color:#b00020'>{self.refusal}</span>" if self.refusal else ""
-        if reason:
-            self.comment.setPlaceholderText(_("Comment required: {reason}").format(reason=reason))
-            self.comment.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-            needed = (
-                "" if self.comment.text().strip() else f"<span style='color:#9a3412'>{_('Comment required')}</span>"
-            )
-            self.message.setText(refusal or needed)
-        else:
-            self.comment.setPlaceholderText(_("Comment (optional)"))
-            self.comment.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
-            self.message.setText(refusal)
 
 
 class ScoreEntryWindow(QDialog):
     """One reviewer's sheet for one application."""
 
     saved = Signal(object)  # sheet_edits.SaveResult
+    next_opened = Signal(object)  # the ScoreEntryWindow of the next sheet (保存并录入下一份)
 
     def __init__(
         self,
@@ -207,8 +79,11 @@ class ScoreEntryWindow(QDialog):
         self.dirty = False
         self._saving = False
         self._loaded = False
+        self._after_save = None
+        self._pending: tuple | None = None  # an explicit save asked for while another was in flight
+        self.next_window: ScoreEntryWindow | None = None
         self.setWindowTitle(_("Score sheet"))
-        self.resize(1280, 820)
+        fit_to_screen(self, 1280, 820)  # a 1280×720 laptop gets what its screen has room for
         self.setWindowFlag(Qt.WindowType.WindowMaximizeButtonHint, True)
 
         self.header = QLabel(_("Loading…"))
@@ -227,17 +102,10 @@ class ScoreEntryWindow(QDialog):
         self.scroll = scroll
         self._chain: list[QWidget] = []
 
-        self.side = QTabWidget()
-        self.side.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
-        self.abstract_view = QTextBrowser()
-        self.areas_view = QTextBrowser()
-        self.attachments = QListWidget()
-        for view in (self.abstract_view, self.areas_view, self.attachments):
-            view.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
-        self.side.addTab(self.abstract_view, _("Abstract"))
-        self.side.addTab(self.areas_view, _("Areas and plan"))
-        self.side.addTab(self.attachments, _("Attachments"))
-        self.attachments.itemActivated.connect(self.open_attachment)
+        self.side = ApplicationSide(ctx)
+        self.abstract_view, self.areas_view, self.attachments = (
+            self.side.abstract_view, self.side.areas_view, self.side.attachments,
+        )  # fmt: skip
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(scroll)
@@ -259,21 +127,28 @@ class ScoreEntryWindow(QDialog):
         self.problems_label.setStyleSheet("color: #9a3412;")
         self.save_button = QPushButton(_("Save draft"))
         self.submit_button = QPushButton(_("Submit"))
+        self.next_button = QPushButton(_("Save and next sheet"))
+        self.next_button.setToolTip(
+            _("Submit this sheet (or keep it as a draft) and open the next one to transcribe (Ctrl+Shift+Enter).")
+        )
         self.close_button = QPushButton(_("Close"))
         self.reopen_button = QPushButton(_("Reopen…"))
         self.reopen_button.setVisible(False)
         self.reopen_button.clicked.connect(self.reopen)
         self.sheet_id: int | None = None
-        for button in (self.save_button, self.submit_button, self.close_button, self.reopen_button):
+        for button in (self.save_button, self.submit_button, self.next_button, self.close_button, self.reopen_button):
             button.setAutoDefault(False)
         self.save_button.clicked.connect(lambda: self.save(submit=False, explicit=True))
         self.submit_button.clicked.connect(lambda: self.save(submit=True, explicit=True))
+        self.next_button.clicked.connect(lambda: self.save_and_next())
         self.close_button.clicked.connect(self.close)
         QShortcut(QKeySequence.StandardKey.Save, self, activated=lambda: self.save(submit=False, explicit=True))
         QShortcut(QKeySequence("Ctrl+Return"), self, activated=lambda: self.save(submit=True, explicit=True))
         QShortcut(QKeySequence("F2"), self, activated=lambda: self._show_side(0))
         QShortcut(QKeySequence("F3"), self, activated=lambda: self._show_side(1))
         QShortcut(QKeySequence("F4"), self, activated=lambda: self._show_side(2))
+        QShortcut(QKeySequence("Ctrl+Shift+Return"), self, activated=lambda: self.save_and_next())
+        QShortcut(QKeySequence("F6"), self, activated=self._to_comment)
 
         footer = QHBoxLayout()
         footer.addWidget(self.total_label)
@@ -281,6 +156,7 @@ class ScoreEntryWindow(QDialog):
         footer.addWidget(self.reopen_button)
         footer.addWidget(self.save_button)
         footer.addWidget(self.submit_button)
+        footer.addWidget(self.next_button)
         footer.addWidget(self.close_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.header)
@@ -305,18 +181,48 @@ class ScoreEntryWindow(QDialog):
     # -- building ------------------------------------------------------------
 
     def focusNextPrevChild(self, next: bool) -> bool:  # noqa: N802 - Qt API
-        """Tab walks the sheet in reading order: vetoes, points (and required comments), opinion."""
-        chain = [
-            w for w in self._chain if w.isEnabled() and not w.isHidden() and w.focusPolicy() & Qt.FocusPolicy.TabFocus
-        ]
+        """Tab walks the sheet in a fixed order: vetoes, points, opinion, written opinion.
+
+        An invalid points field keeps the focus; from a comment, Tab goes on to
+        the next criterion's points (Shift+Tab back to its own)."""
         current = self.focusWidget()
+        row = self._row_of(current)
+        if row is not None and current is row.points and row.problem:
+            row.message.setText(row.message.text())  # the reason is already shown beside the field
+            return True
+        if row is not None and current is row.comment:
+            index = self.rows.index(row)
+            target = row.points if not next else (self.rows[index + 1].points if index + 1 < len(self.rows) else None)
+            target = target or self.opinion
+            self._focus(target, next)
+            return True
+        chain = [w for w in self._chain if w.isEnabled() and not w.isHidden()]
         if current in chain:
             index = chain.index(current) + (1 if next else -1)
             if 0 <= index < len(chain):
-                chain[index].setFocus(Qt.FocusReason.TabFocusReason if next else Qt.FocusReason.BacktabFocusReason)
-                self.scroll.ensureWidgetVisible(chain[index])
+                self._focus(chain[index], next)
                 return True
         return super().focusNextPrevChild(next)
+
+    def _focus(self, widget: QWidget, forward: bool = True) -> None:
+        widget.setFocus(Qt.FocusReason.TabFocusReason if forward else Qt.FocusReason.BacktabFocusReason)
+        self.scroll.ensureWidgetVisible(widget)
+
+    def _row_of(self, widget: QWidget | None) -> CriterionRow | None:
+        return next((r for r in self.rows if widget in (r.points, r.comment)), None)
+
+    def _enter_pressed(self, _widget: QWidget) -> None:
+        """Enter moves on like Tab (and stays on an invalid entry)."""
+        self.focusNextPrevChild(True)
+
+    def _to_comment(self) -> None:
+        """F6: from a points field to its comment (and back)."""
+        row = self._row_of(self.focusWidget())
+        if row is None or row.problem:
+            return
+        target = row.points if self.focusWidget() is row.comment else row.comment
+        target.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.scroll.ensureWidgetVisible(target)
 
     def _show_side(self, index: int) -> None:
         self.side.setCurrentIndex(index)
@@ -336,37 +242,12 @@ class ScoreEntryWindow(QDialog):
                 unit=context.unit, reviewer=who, rubric=context.rubric_label, amount=f"{context.requested_amount:,.2f}"
             )
         )
-        self.abstract_view.setPlainText(context.abstract or _("(no abstract)"))
-        self._fill_areas(context)
-        for attachment_id, kind, filename in context.attachments:
-            item = QListWidgetItem(f"{filename}（{kind}）")
-            item.setData(Qt.ItemDataRole.UserRole, attachment_id)
-            item.setToolTip(_("Double-click or press Enter to open"))
-            self.attachments.addItem(item)
-        if not context.attachments:
-            self.attachments.addItem(_("(no attachments)"))
+        self.side.show_context(context)
 
         focus_chain: list[QWidget] = []
         if spec.veto_items:
-            box = QFrame()
-            box.setFrameShape(QFrame.Shape.StyledPanel)
-            grid = QGridLayout(box)
-            heading = QLabel(_("<b>Veto items (一票否决)</b> — answer before scoring; Y = yes, N = no"))
-            grid.addWidget(heading, 0, 0, 1, 2)
-            for index, item in enumerate(spec.veto_items, start=1):
-                label = QLabel(f"{item.key}　{item.question}")
-                label.setWordWrap(True)
-                combo = KeyChoiceCombo(
-                    [(None, _("— not answered —")), (False, _("No")), (True, _("Yes (veto)"))],
-                    {Qt.Key.Key_N: 1, Qt.Key.Key_0: 1, Qt.Key.Key_Y: 2, Qt.Key.Key_1: 2},
-                )
-                combo.setObjectName(f"veto_{item.key}")
-                combo.currentIndexChanged.connect(lambda _i: self._changed())
-                grid.addWidget(label, index, 0)
-                grid.addWidget(combo, index, 1)
-                grid.setColumnStretch(0, 1)
-                self.vetoes[item.key] = combo
-                focus_chain.append(combo)
+            box, self.vetoes = veto_box(spec.veto_items, self._changed, lambda: self.focusNextPrevChild(True))
+            focus_chain += list(self.vetoes.values())
             self.form_layout.addWidget(box)
 
         box = QFrame()
@@ -380,7 +261,7 @@ class ScoreEntryWindow(QDialog):
                 grid.addWidget(QLabel(f"<b>【{group}】</b>"), row, 0, 1, 4)
                 row += 1
             for criterion in criteria:
-                crow = CriterionRow(criterion, spec.step, grid, row, self._changed)
+                crow = CriterionRow(criterion, spec.step, grid, row, self._changed, self._enter_pressed)
                 if criterion.plan_fit and context.suggested_band:
                     hint = _("Suggested band from the confirmed areas: {band}").format(band=context.suggested_band)
                     crow.bands.setToolTip(hint)
@@ -388,30 +269,11 @@ class ScoreEntryWindow(QDialog):
                         crow.title.text() + f"<br><span style='color:#6b7280;font-size:12px'>{hint}（F3）</span>"
                     )
                 self.rows.append(crow)
-                focus_chain += [crow.points, crow.comment]
+                focus_chain.append(crow.points)
                 row += 2
         self.form_layout.addWidget(box)
 
-        opinion_box = QFrame()
-        opinion_box.setFrameShape(QFrame.Shape.StyledPanel)
-        ol = QGridLayout(opinion_box)
-        self.opinion = KeyChoiceCombo(
-            [(None, _("— choose —"))] + [(o.value, f"{i}  {o.label()}") for i, o in enumerate(Opinion, start=1)],
-            {Qt.Key.Key_1: 1, Qt.Key.Key_2: 2, Qt.Key.Key_3: 3},
-        )
-        self.opinion.setObjectName("opinion")
-        self.opinion.currentIndexChanged.connect(lambda _i: self._changed())
-        self.written = QPlainTextEdit()
-        self.written.setObjectName("written_opinion")
-        self.written.setTabChangesFocus(True)
-        self.written.setPlaceholderText(_("Overall written opinion (评审意见)"))
-        self.written.setFixedHeight(110)
-        self.written.textChanged.connect(self._changed)
-        ol.addWidget(QLabel(_("<b>Overall opinion</b> (1/2/3)")), 0, 0)
-        ol.addWidget(self.opinion, 0, 1)
-        ol.addWidget(QLabel(_("<b>Written opinion</b>")), 1, 0, Qt.AlignmentFlag.AlignTop)
-        ol.addWidget(self.written, 1, 1)
-        ol.setColumnStretch(1, 1)
+        opinion_box, self.opinion, self.written = opinion_fields(self._changed, lambda: self.focusNextPrevChild(True))
         self.form_layout.addWidget(opinion_box)
         self.form_layout.addStretch(1)
         focus_chain += [self.opinion, self.written, self.submit_button]
@@ -424,22 +286,6 @@ class ScoreEntryWindow(QDialog):
         self._loaded = True
         self._update_summary()
         (focus_chain[0] if focus_chain else self.submit_button).setFocus()
-
-    def _fill_areas(self, context: sheets.ScoringContext) -> None:
-        parts = []
-        match = _(PLAN_MATCH_KINDS.get(context.plan_match, context.plan_match))
-        parts.append("<p>" + _("Plan match: <b>{match}</b>").format(match=match))
-        if context.suggested_band:
-            parts.append(
-                "　" + _("suggested band for the plan-fit criterion: <b>{band}</b>").format(band=context.suggested_band)
-            )
-        parts.append("</p>")
-        if not context.areas:
-            parts.append("<p>" + _("No confirmed priority areas.") + "</p>")
-        for area in context.areas:
-            role = _("primary") if area.role == "primary" else _("secondary")
-            parts.append(f"<p><b>{area.code} {area.title}</b>（{role}）<br>{area.description}</p>")
-        self.areas_view.setHtml("".join(parts))
 
     def _fill_from(self, sheet: sheets.SheetView) -> None:
         blocked = [self.opinion, self.written, *self.vetoes.values()]
@@ -489,6 +335,9 @@ class ScoreEntryWindow(QDialog):
             data.vetoes[key] = combo.currentData()
         return data
 
+    def invalid_rows(self) -> list[CriterionRow]:
+        return [r for r in self.rows if r.problem]
+
     def _changed(self) -> None:
         if not self._loaded:
             return
@@ -496,7 +345,10 @@ class ScoreEntryWindow(QDialog):
             crow.refresh()
         self.dirty = True
         self._update_summary()
-        if self.status == SheetStatus.DRAFT:
+        if self.invalid_rows():
+            self._autosave.stop()  # nothing invalid is ever saved, not even as a draft
+            self.state_label.setText(_("Not saved: a field is invalid"))
+        elif self.status == SheetStatus.DRAFT:
             self._autosave.start()
         else:
             self.state_label.setText(_("Submitted sheet changed — save to record the change"))
@@ -516,7 +368,12 @@ class ScoreEntryWindow(QDialog):
         self.total_label.setStyleSheet(
             "font-size: 18px; font-weight: bold;" + (" color: #b00020;" if evaluation.vetoed else "")
         )
-        if evaluation.problems:
+        invalid = self.invalid_rows()
+        if invalid:
+            self.problems_label.setText(
+                _("Correct or clear before saving: ") + "；".join(r.problem for r in invalid[:3])
+            )
+        elif evaluation.problems:
             shown = [str(p) for p in evaluation.problems[:3]]
             more = len(evaluation.problems) - len(shown)
             text = _("Before submitting: ") + "；".join(shown)
@@ -525,25 +382,13 @@ class ScoreEntryWindow(QDialog):
             self.problems_label.setText(text)
         else:
             self.problems_label.setText(_("Complete — ready to submit (Ctrl+Enter)."))
-        self.submit_button.setEnabled(evaluation.complete and self.status == SheetStatus.DRAFT)
+        self.submit_button.setEnabled(evaluation.complete and self.status == SheetStatus.DRAFT and not invalid)
+        self.next_button.setEnabled(not invalid and self.save_button.isEnabled())
         if self.status == SheetStatus.SUBMITTED:
             self.submit_button.setText(_("Submitted"))
             self.save_button.setText(_("Save changes"))
 
-    # -- attachments and reopening ----------------------------------------------
-
-    def open_attachment(self, item: QListWidgetItem) -> None:
-        attachment_id = item.data(Qt.ItemDataRole.UserRole)
-        if attachment_id is None:
-            return
-        from reviewtool.services.intake.attachments import export_attachment
-
-        folder = Path(tempfile.gettempdir()) / "reviewtool-attachments"
-        self._ctx.run_db(
-            lambda s, _p, _c: export_attachment(s, attachment_id, folder),
-            lambda path: QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))),
-            lambda e: QMessageBox.warning(self, _("Error"), str(e)),
-        )
+    # -- reopening a locked sheet --------------------------------------------------
 
     def reopen(self) -> None:
         if self.sheet_id is None:
@@ -576,15 +421,31 @@ class ScoreEntryWindow(QDialog):
 
     # -- saving ----------------------------------------------------------------
 
-    def save(self, *, submit: bool, explicit: bool) -> None:
-        if self.context is None or self._saving:
-            if self._saving:
+    def save(self, *, submit: bool, explicit: bool, then=None) -> None:
+        """Save the sheet (``then(result)`` runs after a successful save). Refused,
+        with the field focused, while any points field is invalid."""
+        if self.context is None:
+            return
+        if self._saving:
+            # One save at a time: an autosave waits its turn; an explicit save (submit, save and next)
+            # runs as soon as the one in flight is done, never dropped.
+            if explicit:
+                self._pending = (submit, then)
+            else:
                 self._autosave.start()
+            return
+        invalid = self.invalid_rows()
+        if invalid:
+            self._autosave.stop()
+            if explicit:
+                self.state_label.setText(_("Not saved: {problem}").format(problem=invalid[0].problem))
+                invalid[0].points.setFocus(Qt.FocusReason.OtherFocusReason)
             return
         if not explicit and not self.dirty:
             return
         if self.status == SheetStatus.SUBMITTED and not explicit:
             return
+        self._after_save = then
         self._autosave.stop()
         data = self.sheet_input()
         transcribe = self.transcribe.isChecked()
@@ -620,15 +481,27 @@ class ScoreEntryWindow(QDialog):
         self._update_summary()
         self._ctx.bus.announce(result.changes)
         self.saved.emit(result)
+        then, self._after_save = self._after_save, None
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            self.save(submit=pending[0], explicit=True, then=pending[1])
+        elif then is not None:
+            then(result)
 
     def _save_failed(self, error: BaseException) -> None:
         self._saving = False
+        self._after_save = None
+        self._pending = None
         self.dirty = True
         self.state_label.setText(_("Not saved: {error}").format(error=error))
         QMessageBox.warning(self, _("Not saved"), str(error))
 
     def reject(self) -> None:
         """Esc, the Close button and the title-bar X all end here (QDialog.closeEvent calls it)."""
+        invalid = self.invalid_rows()
+        if invalid and self.dirty:
+            self._ask_to_discard(invalid[0])
+            return
         if self.dirty and self.status == SheetStatus.DRAFT and self.context is not None:
             self.save(submit=False, explicit=True)
         elif self.dirty and self.status == SheetStatus.SUBMITTED:
@@ -646,3 +519,81 @@ class ScoreEntryWindow(QDialog):
                 self.save(submit=False, explicit=True)
         self._autosave.stop()
         super().reject()
+
+    def _ask_to_discard(self, row: CriterionRow) -> None:
+        """An invalid entry cannot be saved: close only when the clerk discards (the window stays otherwise)."""
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            _("Invalid entry"),
+            _("{problem}\nIt cannot be saved. Close and discard the changes since the last save?").format(
+                problem=row.problem
+            ),
+            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        box.button(QMessageBox.StandardButton.Discard).setText(_("Discard"))
+        box.button(QMessageBox.StandardButton.Cancel).setText(_("Cancel"))
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+
+        def answered(button) -> None:
+            if box.standardButton(button) == QMessageBox.StandardButton.Discard:
+                self.dirty = False
+                self._autosave.stop()
+                super(ScoreEntryWindow, self).reject()
+            else:
+                row.points.setFocus(Qt.FocusReason.OtherFocusReason)
+
+        box.buttonClicked.connect(answered)
+        self.discard_question = box
+        box.open()
+
+    # -- paper transcription: the next sheet --------------------------------------
+
+    def save_and_next(self) -> None:
+        """保存并录入下一份: submit a complete sheet (an incomplete one is kept as a
+        draft, after asking), then open the next sheet with the same choices."""
+        if self.context is None or self._saving or self.invalid_rows():
+            self.save(submit=False, explicit=True)  # shows why nothing was saved
+            return
+        evaluation = evaluate_sheet(self.context.spec, self.sheet_input())
+        submit = self.status == SheetStatus.DRAFT and evaluation.complete
+        if self.status == SheetStatus.DRAFT and not evaluation.complete:
+            answer = QMessageBox.question(
+                self,
+                _("Save and next sheet"),
+                _("This sheet is not complete ({problem}). Keep it as a draft and go to the next sheet?").format(
+                    problem=str(evaluation.problems[0]) if evaluation.problems else ""
+                ),
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        if self.dirty or submit or self.sheet_id is None:
+            self.save(submit=submit, explicit=True, then=lambda _result: self._open_next())
+        else:
+            self._open_next()
+
+    def _open_next(self) -> None:
+        app_id, reviewer = self.application_id, self.reviewer_id
+        self._ctx.run_db(
+            lambda s, _p, _c: next_sheet.next_sheet(s, app_id, reviewer),
+            self._show_next,
+            lambda e: QMessageBox.warning(self, _("Error"), str(e)),
+        )
+
+    def _show_next(self, target: next_sheet.SheetTarget | None) -> None:
+        if target is None:
+            self.state_label.setText(_("Saved. No sheet is left to enter for this batch."))
+            return
+        window = ScoreEntryWindow(
+            self._ctx,
+            target.application_id,
+            target.reviewer_id,
+            transcribe=self.transcribe.isChecked(),
+            parent=self.parentWidget(),
+        )
+        window.setGeometry(self.geometry())
+        self.next_window = window
+        window.show()
+        self.next_opened.emit(window)
+        self.dirty = False
+        self.close()

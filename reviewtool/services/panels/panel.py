@@ -15,7 +15,9 @@ from reviewtool.core.enums import ApplicationStatus, MemberStatus, PanelMode, Pa
 from reviewtool.core.errors import NotFound, Refused, UserError
 from reviewtool.i18n import N_, _
 from reviewtool.services import audit
+from reviewtool.services.batches import batch as batches_batch
 from reviewtool.services.changes import Changes
+from reviewtool.storage.lengths import check_length
 from reviewtool.storage.models import Application, Batch, Panel, PanelApplication, PanelMember, ScoreSheet
 
 #: Majority rules for meeting votes: code -> title.
@@ -37,12 +39,8 @@ def lookup(session: Session, stmt) -> dict:
 
 
 def find_batch(session: Session, batch: str | int) -> Batch:
-    found = session.get(Batch, batch) if isinstance(batch, int) else None
-    if found is None:
-        found = session.scalar(select(Batch).where(Batch.name == str(batch)))
-    if found is None:
-        raise NotFound(_("No batch named {name}.").format(name=batch))
-    return found
+    """The batch by id or name (the one lookup of ``services.batches``)."""
+    return batches_batch.find_batch(session, batch)
 
 
 def get_panel(session: Session, panel_id: int) -> Panel:
@@ -164,6 +162,7 @@ def create_panel(
     name = (name or "").strip()
     if not name:
         raise UserError(_("The panel needs a name."))
+    check_length(name, Panel.name, field=_("Panel name"))
     if session.scalar(select(Panel.id).where(Panel.batch_id == found.id, Panel.name == name)):
         raise Refused(_("Batch {batch} already has a panel named {name}.").format(batch=found.name, name=name))
     if application_ids is None:

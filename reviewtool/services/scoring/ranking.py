@@ -21,6 +21,10 @@ from reviewtool.core.errors import NotFound, UserError
 from reviewtool.core.scoring.maths import TIE_BREAK_TEXT, RankInput, rank, rule_label
 from reviewtool.core.scoring.rubric import figure_text, points_text
 from reviewtool.i18n import _
+from reviewtool.services.batches.batch import (
+    find_batch,  # noqa: F401 - the one lookup, used from here by the CLI
+    rules_of,
+)
 from reviewtool.storage.models import Application, ApplicationArea, Batch, PanelResult, PriorityArea, Unit
 
 RULES = ("final", "mean", "median", "trimmed_mean", "normalised")
@@ -112,17 +116,6 @@ class RankedView:
         }
 
 
-def find_batch(session: Session, name_or_id: str | int) -> Batch:
-    if isinstance(name_or_id, int) or str(name_or_id).isdigit():
-        batch = session.get(Batch, int(name_or_id))
-        if batch is not None:
-            return batch
-    batch = session.scalar(select(Batch).where(Batch.name == str(name_or_id)))
-    if batch is None:
-        raise NotFound(_("No batch named “{name}”.").format(name=name_or_id))
-    return batch
-
-
 def area_and_descendant_ids(session: Session, code: str) -> set[int]:
     areas = session.execute(select(PriorityArea.id, PriorityArea.code, PriorityArea.parent_id)).all()
     roots = {a.id for a in areas if a.code == code}
@@ -149,7 +142,9 @@ def ranked_applications(
 ) -> RankedView:
     """Applications of a batch in rank order, with the figures and the rule in force.
 
-    ``threshold`` defaults to ``batch.threshold`` (70). ``area_code`` keeps
+    ``threshold`` defaults to ``batch.threshold`` (70). An application is
+    recommended only at or above it with at least the batch's minimum of
+    valid sheets (``batch.min_sheets``). ``area_code`` keeps
     applications with a confirmed tag on that area or below it. Formal-review
     failures and withdrawn applications are left out."""
     if rule not in RULES:
@@ -160,6 +155,7 @@ def ranked_applications(
     if batch is None:
         raise NotFound(_("No batch with id {id}.").format(id=batch_id))
     threshold = batch.threshold if threshold is None else threshold
+    batch_rules = rules_of(batch)
     primary = (
         select(ApplicationArea.application_id, PriorityArea.code, PriorityArea.title)
         .join(PriorityArea, ApplicationArea.area_id == PriorityArea.id)
@@ -229,7 +225,7 @@ def ranked_applications(
                 veto_count=result.veto_count if result else 0,
                 opinions=dict(result.opinions or {}) if result else {},
                 flags=tuple(result.flags or ()) if result else (),
-                recommended=position.recommended,
+                recommended=position.recommended and batch_rules.review_complete(result.sheet_count if result else 0),
                 tie_broken_by=position.tie_broken_by,
                 tied=position.tied_with_previous,
                 locked=bool(result and result.locked),

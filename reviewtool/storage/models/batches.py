@@ -28,6 +28,8 @@ class Batch(Base):
     budget: Mapped[Decimal | None] = mapped_column(WanYuan())
     per_project_cap: Mapped[Decimal | None] = mapped_column(WanYuan())
     threshold: Mapped[Decimal] = mapped_column(Points(), default=Decimal("70"))
+    # Fewest valid sheets before an application's score counts (fewer: 评审未完成).
+    min_sheets: Mapped[int] = mapped_column(default=3, server_default="3")
     trimmed_min_sheets: Mapped[int] = mapped_column(default=5)
     spread_threshold: Mapped[Decimal] = mapped_column(Points(), default=Decimal("20"))
     funding_rule: Mapped[FundingRule] = mapped_column(
