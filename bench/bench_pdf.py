@@ -12,6 +12,12 @@ before either (as in the app).
 
 The sheets use the shipped general rubric (8 criteria, 4 bands each, 3 veto
 items), a 300-character abstract and a 200-character written opinion.
+``--rare`` puts CJK Extension A/B characters (㠓𠀀𪚥) in every title, so
+reviewtool's path also looks them up along the fallback chain and embeds
+a second font; the bare path prints them with the main font alone.
+
+The page header of each sheet names the application and the expert; the
+sheets carry the identity block and the commitment (issue 13).
 """
 
 from __future__ import annotations
@@ -36,7 +42,7 @@ from reviewtool.services.documents.model import AppHeader, ExpertSheet, VetoLine
 from reviewtool.services.documents.render import expert_sheet_story, write_pdf
 
 
-def make_sheets(count: int) -> list[ExpertSheet]:
+def make_sheets(count: int, rare: bool = False) -> list[ExpertSheet]:
     spec = parse_rubric(yaml.safe_load(resource_path("rubrics", "haidong-general.yaml").read_text(encoding="utf-8")))
     sheets = []
     for index in range(count):
@@ -45,7 +51,7 @@ def make_sheets(count: int) -> list[ExpertSheet]:
         app = AppHeader(
             id=index,
             number=f"HD2025-{index // 3:04d}",
-            title=f"高原特色<种养殖> & 精深加工关键技术研究与示范（{index // 3}）",
+            title=f"高原特色<种养殖> & 精深加工{'㠓𠀀𪚥' if rare else ''}关键技术研究与示范（{index // 3}）",
             unit="海东市高原渔业科技有限公司",
             pi_name="张三",
             category="重点研发",
@@ -109,9 +115,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sheets", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--rare", action="store_true", help="CJK Extension A/B characters in every title")
     args = parser.parse_args()
     fonts = document_fonts()  # registered once, outside the timing (as in the app)
-    sheets = make_sheets(args.sheets)
+    for ch in "㠓𠀀𪚥":
+        fonts.face_for(ch)  # fallback fonts read once, outside the timing (as after the first export)
+    sheets = make_sheets(args.sheets, rare=args.rare)
     ours_times, bare_times = [], []
     for _ in range(args.repeat):
         t, size_ours = ours(sheets, fonts)
@@ -120,7 +129,7 @@ def main() -> None:
         bare_times.append(t)
     best_ours, best_bare = min(ours_times), min(bare_times)
     print(f"font: {fonts.source or fonts.name}")
-    print(f"sheets: {args.sheets}, best of {args.repeat}")
+    print(f"sheets: {args.sheets}{' with Extension A/B titles' if args.rare else ''}, best of {args.repeat}")
     print(f"reviewtool (models → PDF, numbered pages): {best_ours:.2f} s, {size_ours / 1e6:.1f} MB")
     print(f"bare reportlab (same flowables, plain canvas): {best_bare:.2f} s, {size_bare / 1e6:.1f} MB")
     print(f"ratio: {best_ours / best_bare:.2f}")

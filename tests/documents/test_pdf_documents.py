@@ -8,6 +8,7 @@ import pypdf
 import pytest
 
 from reviewtool.services.documents.export import SheetKind, export_sheets, export_summary
+from reviewtool.services.documents.fonts import document_fonts
 from reviewtool.services.progress import Cancelled, CancelToken, Progress
 
 STANDARD_14 = {"/Helvetica", "/Times-Roman", "/Courier", "/Symbol", "/ZapfDingbats"}
@@ -57,7 +58,9 @@ def test_filled_sheets_hold_titles_criteria_points_totals_and_embed_the_font(sco
     assert "优（13–15）" in text
     # the three experts' sheets, by name, with their totals (92, 92, 84)
     for name in ("王专家", "李专家", "赵专家"):
-        assert f"专家签名：{name}" in text
+        assert f"姓名{name}工作单位青海大学" in text  # the identity block
+        assert f"评审专家：{name}" in text  # the page header
+    assert "专家签名：________________" in text  # the slot is left for the hand signature
     assert text.count("合计10092.00") == 2 and "合计10084.00" in text
     assert "创新性<突出>&有特色" in text  # a criterion comment, literally
     assert "☑推荐" in text and "第1位专家意见：研究基础较好。" in text
@@ -69,7 +72,11 @@ def test_filled_sheets_hold_titles_criteria_points_totals_and_embed_the_font(sco
     # the Chinese font is embedded as a subset; nothing else needs a font outside the PDF
     fonts = fonts_of(first)
     embedded = [name for name, f in fonts.items() if "+" in name]
-    assert any("WenQuanYi" in name for name in embedded)
+    main_font = document_fonts()
+    from reportlab.pdfbase import pdfmetrics
+
+    face_name = pdfmetrics.getFont(main_font.name).face.name.decode()
+    assert any(name.split("+", 1)[1].startswith(face_name) for name in embedded)  # the font the app found, embedded
     for name, font in fonts.items():
         if name in STANDARD_14:
             continue

@@ -74,7 +74,7 @@ def test_funding_workbook_values_and_formats(scored_db, tmp_path):
     with scored_db.session() as s:
         path = export_funding_workbook(s, scored_db.info.batch_id, tmp_path / "funding.xlsx")
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames[:3] == ["拟立项项目清单", "立项线", "规划统计"]
+    assert wb.sheetnames[:4] == ["拟立项项目清单", "评审排序", "立项线", "规划统计"]
     ws = wb["拟立项项目清单"]
     header = [c.value for c in ws[2]]
     assert header[:3] == ["排名", "申报编号", "项目名称"] and ws.freeze_panes == "A3"
@@ -86,8 +86,13 @@ def test_funding_workbook_values_and_formats(scored_db, tmp_path):
     assert first["建议经费（万元）"].value == 50
     assert first["评分"].value == pytest.approx(89.33) and first["评分"].number_format == "0.00"
     assert first["结论"].value == "拟立项" and first["敏感性"].value == "稳定入选"
-    total = [c.value for c in ws[7]]
-    assert total[0] == "合计" and total[11] == 215 and total[12] == 145
+    # the same rows and totals as the PDF list: the three within the line, then 合计 as formulas
+    assert [ws.cell(row=r, column=2).value for r in range(3, 6)] == ["HD2026-001", "HD2026-002", "HD2026-003"]
+    total = [c.value for c in ws[6]]
+    assert total[0] == "合计" and total[11] == "=SUM(L3:L5)" and total[12] == "=SUM(M3:M5)"
+    assert [ws.cell(row=r, column=14).value for r in range(3, 6)] == ["=M3", "=N3+M4", "=N4+M5"]
+    ranking = wb["评审排序"]
+    assert [c.value for c in ranking[7]][11:13] == [215, 145]
     line = {r[0].value: r[1].value for r in wb["立项线"].iter_rows(min_row=2)}
     assert line["剩余经费（万元）"] == 5 and line["立项线所在名次"] == 3
     plan = {r[0].value: r for r in wb["规划统计"].iter_rows(min_row=3)}

@@ -24,6 +24,7 @@ from reviewtool.core.errors import UserError
 from reviewtool.core.scoring.maths import flag_label, rule_label
 from reviewtool.core.scoring.rubric import RubricSpec
 from reviewtool.i18n import _
+from reviewtool.services.documents.data_experts import ExpertFacts, expert_facts, members_by_application
 from reviewtool.services.documents.model import (
     AppHeader,
     ApplicantComment,
@@ -35,6 +36,7 @@ from reviewtool.services.documents.model import (
     PanelSheet,
     VetoLine,
 )
+from reviewtool.services.funding import funding_view
 from reviewtool.services.panels.votes import vote_labels
 from reviewtool.services.scoring import sheets as scoring_sheets
 from reviewtool.services.scoring.ranking import EXCLUDED_STATUSES
@@ -45,7 +47,6 @@ from reviewtool.storage.models import (
     ApplicationArea,
     Assignment,
     Batch,
-    Expert,
     PanelResult,
     PriorityArea,
     RubricVersion,
@@ -93,13 +94,13 @@ def app_headers(session: Session, ids: Sequence[int]) -> dict[int, AppHeader]:
     for app_id, role, code, title in session.execute(stmt):
         areas[app_id].append((0 if role == AreaRole.PRIMARY else 1, f"{code} {title}"))
     rows = session.execute(
-        select(Application, Unit.name, Batch.name)
+        select(Application, Unit.name, Batch.name, Unit.county)
         .join(Unit, Application.unit_id == Unit.id)
         .join(Batch, Application.batch_id == Batch.id)
         .where(Application.id.in_(list(ids)))
     )
     out: dict[int, AppHeader] = {}
-    for application, unit, batch in rows:
+    for application, unit, batch, county in rows:
         out[application.id] = AppHeader(
             id=application.id,
             number=application.number,
@@ -113,6 +114,7 @@ def app_headers(session: Session, ids: Sequence[int]) -> dict[int, AppHeader]:
             abstract=application.abstract or "",
             batch=batch,
             period=_period(application),
+            county=county or "",
         )
     return out
 
@@ -156,12 +158,17 @@ def _counted(session: Session, app_ids: Sequence[int]) -> dict[int, list[ScoreSh
 
 
 def _experts(session: Session, ids: set[int]) -> dict[int, tuple[str, str]]:
-    if not ids:
-        return {}
-    stmt = (
-        select(Expert.id, Expert.name, Unit.name).outerjoin(Unit, Expert.unit_id == Unit.id).where(Expert.id.in_(ids))
-    )
-    return {eid: (name, unit or "") for eid, name, unit in session.execute(stmt)}
+    return {eid: (f.name, f.unit) for eid, f in expert_facts(session, ids).items()}
+
+
+def decision_text(*, vetoed: bool, sheet_count: int, decision: str) -> str:
+    """What the documents print as an application's outcome: 一票否决 for a
+    vetoed one, 未评审 for one without sheets, else the funding decision."""
+    if vetoed:
+        return _("One-vote veto")
+    if sheet_count == 0:
+        return _("Not reviewed")
+    return decision
 
 
 def _spec_cache(session: Session):
@@ -182,14 +189,14 @@ def filled_sheets(
     app_ids = application_ids(session, batch_id, ids)
     headers = app_headers(session, app_ids)
     counted = _counted(session, app_ids)
-    experts = _experts(session, {s.reviewer_id for sheets in counted.values() for s in sheets})
+    experts = expert_facts(session, {s.reviewer_id for sheets in counted.values() for s in sheets})
     spec_of = _spec_cache(session)
     out: list[ExpertSheet] = []
     for app_id in app_ids:
         for index, sheet in enumerate(counted.get(app_id, []), start=1):
             spec = spec_of(sheet.rubric_version_id)
             data = scoring_sheets.sheet_view(session, sheet).data
-            name, unit = experts.get(sheet.reviewer_id, ("", ""))
+            facts = experts.get(sheet.reviewer_id, ExpertFacts())
             out.append(
                 ExpertSheet(
                     app=headers[app_id],
@@ -197,8 +204,11 @@ def filled_sheets(
                     total_points=spec.total_points,
                     criteria=_criteria(spec, data.points, data.comments),
                     vetoes=tuple(VetoLine(v.question, data.vetoes.get(v.key)) for v in spec.veto_items),
-                    expert_label=expert_label(index) if anonymous else name,
-                    expert_unit="" if anonymous else unit,
+                    expert_label=expert_label(index) if anonymous else facts.name,
+                    expert_unit="" if anonymous else facts.unit,
+                    expert_title="" if anonymous else facts.title,
+                    expert_speciality="" if anonymous else facts.speciality,
+                    anonymous=anonymous,
                     total=sheet.total,
                     vetoed=sheet.vetoed,
                     opinion=data.opinion,
@@ -245,8 +255,8 @@ def blank_sheets(
         )
         if per_expert and assigned.get(app_id):
             for expert_id in assigned[app_id]:
-                name, unit = experts.get(expert_id, ("", ""))
-                out.append(replace(base, expert_label=name, expert_unit=unit))
+                name, _unit = experts.get(expert_id, ("", ""))
+                out.append(replace(base, intended_for=name))
         else:
             out.append(base)
     return out
@@ -265,12 +275,18 @@ def panel_sheets(
         r.application_id: r for r in session.scalars(select(PanelResult).where(PanelResult.application_id.in_(app_ids)))
     }
     votes = vote_labels(session, batch_id)
+    panels = members_by_application(session, app_ids)
+    decisions = decisions_by_application(session, batch_id)
     out: list[PanelSheet] = []
     for app_id in app_ids:
         sheets = counted.get(app_id, [])
         totals = []
+        opinions_written = []
         for index, sheet in enumerate(sheets, start=1):
             name, unit = experts.get(sheet.reviewer_id, ("", ""))
+            text = scoring_sheets.sheet_view(session, sheet).data.written_opinion.strip()
+            if text:
+                opinions_written.append((expert_label(index), text))
             totals.append(
                 ExpertTotal(
                     label=expert_label(index) if anonymous else name,
@@ -281,6 +297,9 @@ def panel_sheets(
                 )
             )
         result = results.get(app_id)
+        panel_name, members = panels.get(app_id, ("", ()))
+        if anonymous:
+            members = tuple(replace(m, name="", unit="", title="") for m in members)
         out.append(
             PanelSheet(
                 app=headers[app_id],
@@ -298,13 +317,32 @@ def panel_sheets(
                 threshold=batch.threshold if batch else None,
                 anonymous=anonymous,
                 vote=votes.get(app_id, ""),
+                panel=panel_name,
+                members=members,
+                decision=decisions.get(app_id, ""),
+                written_opinions=tuple(opinions_written),
             )
         )
     return out
 
 
+def decisions_by_application(session: Session, batch_id: int) -> dict[int, str]:
+    """The printed outcome of each ranked application (``decision_text``)."""
+    return {
+        r.application_id: decision_text(vetoed=r.vetoed, sheet_count=r.sheet_count, decision=r.decision.label())
+        for r in funding_view(session, batch_id).rows
+    }
+
+
 def applicant_letters(
-    session: Session, batch_id: int, *, ids: Sequence[int] | None = None, show_score: bool = True
+    session: Session,
+    batch_id: int,
+    *,
+    ids: Sequence[int] | None = None,
+    show_score: bool = True,
+    bureau: str = "",
+    issued=None,
+    review_note: str = "",
 ) -> list[ApplicantLetter]:
     """Comments for applicants: anonymised, own figures only, no internal
     notes, no expert names, units or contact data."""
@@ -337,6 +375,9 @@ def applicant_letters(
                 comments=tuple(comments),
                 final_score=result.final_score if result else None,
                 show_score=show_score,
+                bureau=bureau,
+                issued=issued,
+                review_note=review_note,
             )
         )
     return out

@@ -2,11 +2,11 @@
 comments and the results summary.
 
 Each export reads what it needs inside the session, then lays the pages
-out. Files are written into a temporary folder beside the target and moved
-into place only when every file is complete, so a cancelled or failed
-export leaves nothing half-written (and no earlier file is overwritten by a
-partial one). Progress is reported per application; ``cancel.check()`` runs
-between documents and, for a combined file, during the layout itself.
+out into a staging folder (``export_files.Staging``): nothing half-written
+is left by a cancel or an error. Progress is reported per application (or
+per expert for per-expert packets); ``cancel.check()`` runs between
+documents and, for a combined file, during the layout itself. Characters no
+installed font has are named, per file, in the result's warning.
 
 Fonts are registered once per process (``fonts.document_fonts``), never per
 document.
@@ -15,22 +15,28 @@ document.
 from __future__ import annotations
 
 import enum
-import re
-import shutil
-import tempfile
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
 from reviewtool.core.errors import UserError
 from reviewtool.i18n import _
-from reviewtool.services import settings as data_settings
 from reviewtool.services.documents import data
+from reviewtool.services.documents.data_notices import review_note
+from reviewtool.services.documents.export_files import (
+    ExportResult,
+    MissingCharacters,
+    Staging,
+    bureau_name,
+    get_batch,
+    layout_cancel,
+    safe_filename,
+)
 from reviewtool.services.documents.fonts import DocumentFonts, document_fonts
 from reviewtool.services.documents.layout import Styles
 from reviewtool.services.documents.model import SummaryDoc, SummaryRow
+from reviewtool.services.documents.notice_settings import notice_settings
 from reviewtool.services.documents.render import (
     applicant_story,
     expert_sheet_story,
@@ -40,7 +46,17 @@ from reviewtool.services.documents.render import (
 )
 from reviewtool.services.funding import funding_view
 from reviewtool.services.progress import NEVER_CANCELLED, NO_PROGRESS, CancelToken, Progress
-from reviewtool.storage.models import Batch
+
+__all__ = [
+    "ExportResult",
+    "MissingCharacters",
+    "SheetKind",
+    "export_sheets",
+    "export_summary",
+    "font_in_use",
+    "safe_filename",
+    "summary_doc",
+]
 
 
 class SheetKind(str, enum.Enum):
@@ -50,68 +66,27 @@ class SheetKind(str, enum.Enum):
     APPLICANT = "applicant"  # comments for the applicant
 
 
-@dataclass(frozen=True)
-class ExportResult:
-    files: tuple[Path, ...]
-    documents: int
-    warning: str | None = None
-    skipped: tuple[str, ...] = field(default_factory=tuple)  # 申报编号 with nothing to print
-
-    def as_json(self) -> dict:
-        return {
-            "files": [str(f) for f in self.files],
-            "documents": self.documents,
-            "warning": self.warning,
-            "skipped": list(self.skipped),
-        }
-
-
-_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
-
-
-def safe_filename(text: str, limit: int = 80) -> str:
-    """A file name that Windows, macOS and Linux all accept."""
-    name = _UNSAFE.sub("_", text).strip(" .") or "_"
-    return name[:limit]
-
-
-def _batch(session: Session, batch_id: int) -> Batch:
-    batch = session.get(Batch, batch_id)
-    if batch is None:
-        raise UserError(_("No batch with id {id}.").format(id=batch_id))
-    return batch
-
-
-def _bureau(session: Session) -> str:
-    return str(data_settings.get(session, data_settings.BUREAU_NAME) or "")
-
-
-def _layout_cancel(cancel: CancelToken) -> Callable[[str, int], None]:
-    def on_progress(kind: str, value: int) -> None:
-        cancel.check()
-
-    return on_progress
-
-
-class _Staging:
-    """A temporary folder beside the target; ``commit`` moves its files in."""
-
-    def __init__(self, target_dir: Path) -> None:
-        target_dir.mkdir(parents=True, exist_ok=True)
-        self.target_dir = target_dir
-        self.path = Path(tempfile.mkdtemp(prefix=".reviewtool-export-", dir=target_dir))
-
-    def commit(self) -> list[Path]:
-        moved = []
-        for item in sorted(self.path.iterdir()):
-            final = self.target_dir / item.name
-            item.replace(final)
-            moved.append(final)
-        self.cleanup()
-        return moved
-
-    def cleanup(self) -> None:
-        shutil.rmtree(self.path, ignore_errors=True)
+def _documents(session: Session, batch_id: int, kind: SheetKind, *, anonymous, per_expert, ids, bureau):
+    """(documents, story function, title of the files)."""
+    if kind is SheetKind.EXPERT:
+        docs = data.filled_sheets(session, batch_id, anonymous=anonymous, ids=ids)
+        return docs, expert_sheet_story, _("Expert review sheets")
+    if kind is SheetKind.BLANK:
+        docs = data.blank_sheets(session, batch_id, per_expert=per_expert, ids=ids)
+        return docs, expert_sheet_story, _("Blank review sheets")
+    if kind is SheetKind.PANEL:
+        docs = data.panel_sheets(session, batch_id, anonymous=anonymous, ids=ids)
+        return docs, panel_sheet_story, _("Panel review opinion sheets")
+    settings = notice_settings(session, batch_id)
+    docs = data.applicant_letters(
+        session,
+        batch_id,
+        ids=ids,
+        bureau=bureau,
+        issued=settings.issue_date(),
+        review_note=review_note(settings, bureau),
+    )
+    return docs, applicant_story, _("Expert review comments")
 
 
 def export_sheets(
@@ -123,70 +98,68 @@ def export_sheets(
     anonymous: bool = False,
     combined: bool = False,
     per_expert: bool = False,
+    by_expert: bool = False,
     application_ids: Sequence[int] | None = None,
     font_file: str | None = None,
     progress: Progress = NO_PROGRESS,
     cancel: CancelToken = NEVER_CANCELLED,
 ) -> ExportResult:
     """Write the batch's sheets of one kind as PDF: one file per
-    application, or one combined file (``combined``). Reads only."""
-    batch = _batch(session, batch_id)
-    bureau = _bureau(session)
-    fonts = document_fonts(font_file)
-    st = Styles(fonts)
-    if kind is SheetKind.EXPERT:
-        docs = data.filled_sheets(session, batch_id, anonymous=anonymous, ids=application_ids)
-        story_of, number_of, title = expert_sheet_story, (lambda d: d.app.number), _("Expert review sheets")
-    elif kind is SheetKind.BLANK:
-        docs = data.blank_sheets(session, batch_id, per_expert=per_expert, ids=application_ids)
-        story_of, number_of, title = expert_sheet_story, (lambda d: d.app.number), _("Blank review sheets")
-    elif kind is SheetKind.PANEL:
-        docs = data.panel_sheets(session, batch_id, anonymous=anonymous, ids=application_ids)
-        story_of, number_of, title = panel_sheet_story, (lambda d: d.app.number), _("Panel review opinion sheets")
-    else:
-        docs = data.applicant_letters(session, batch_id, ids=application_ids)
-        story_of, number_of, title = applicant_story, (lambda d: d.app.number), _("Expert review comments")
+    application, one combined file (``combined``), or — for blank sheets per
+    assigned expert — one packet per expert (``by_expert``). Reads only."""
+    batch = get_batch(session, batch_id)
+    bureau = bureau_name(session)
+    if by_expert:
+        if kind is not SheetKind.BLANK:
+            raise UserError(_("One packet per expert is only for blank sheets."))
+        per_expert = True
+    docs, story_of, title = _documents(
+        session, batch_id, kind, anonymous=anonymous, per_expert=per_expert, ids=application_ids, bureau=bureau
+    )
     all_ids = data.application_ids(session, batch_id, application_ids)
-    printed = {number_of(d) for d in docs}
+    printed = {d.app.number for d in docs}
     headers = data.app_headers(session, all_ids)
     skipped = tuple(h.number for h in headers.values() if h.number not in printed)
     if not docs:
         raise UserError(_("Batch {batch} has nothing to print for this document.").format(batch=batch.name))
+    fonts = document_fonts(font_file)
+    st = Styles(fonts)
 
     groups: dict[str, list] = {}
-    for doc in docs:
-        groups.setdefault(number_of(doc), []).append(doc)
-    out_dir = Path(out_dir)
-    staging = _Staging(out_dir)
-    try:
+    if by_expert:
+        for doc in docs:
+            groups.setdefault(doc.intended_for or _("(no expert assigned)"), []).append(doc)
+    else:
+        for doc in docs:
+            groups.setdefault(doc.app.number, []).append(doc)
+    with Staging(Path(out_dir)) as staging:
         total = len(groups)
         if combined:
             stories = []
-            for done, (number, members) in enumerate(groups.items(), start=1):
+            for done, (key, members) in enumerate(groups.items(), start=1):
                 cancel.check()
                 stories += [story_of(doc, st, bureau=bureau) for doc in members]
-                progress.update(done, total + 1, number)
+                progress.update(done, total + 1, key)
             name = safe_filename(f"{batch.name}_{title}") + ".pdf"
             progress.update(total, total + 1, _("Laying out {name}").format(name=name))
-            write_pdf(staging.path / name, stories, fonts=fonts, author=bureau, on_progress=_layout_cancel(cancel))
+            write_pdf(staging.path / name, stories, fonts=fonts, author=bureau, on_progress=layout_cancel(cancel))
+            staging.note_missing(name, st.take_missing())
             progress.update(total + 1, total + 1, name)
         else:
-            for done, (number, members) in enumerate(groups.items(), start=1):
+            for done, (key, members) in enumerate(groups.items(), start=1):
                 cancel.check()
-                name = safe_filename(f"{number}_{title}") + ".pdf"
+                name = safe_filename(f"{key}_{title}") + ".pdf"
                 write_pdf(
                     staging.path / name,
                     [story_of(doc, st, bureau=bureau) for doc in members],
                     fonts=fonts,
                     author=bureau,
                 )
-                progress.update(done, total, number)
+                staging.note_missing(name, st.take_missing())
+                progress.update(done, total, key)
         cancel.check()
         files = staging.commit()
-    except BaseException:
-        staging.cleanup()
-        raise
-    return ExportResult(tuple(files), len(docs), fonts.warning, skipped)
+    return ExportResult(tuple(files), len(docs), fonts.warning, skipped, tuple(staging.missing))
 
 
 def summary_doc(
@@ -208,7 +181,7 @@ def summary_doc(
             opinions=r.opinions,
             requested=r.requested,
             recommended=r.recommended,
-            decision=r.decision.label(),
+            decision=data.decision_text(vetoed=r.vetoed, sheet_count=r.sheet_count, decision=r.decision.label()),
             funded=r.funded,
             vetoed=r.vetoed,
             stability=r.stability.label() if r.score is not None else "",
@@ -218,7 +191,7 @@ def summary_doc(
         if r.funded or not funded_only
     )
     titles = {r.area_code: r.area_title or "" for r in view.rows if r.area_code}
-    batch = _batch(session, batch_id)
+    batch = get_batch(session, batch_id)
     rule = _("trimmed mean with at least {n} sheets, otherwise the mean").format(
         n=max(3, batch.trimmed_min_sheets or 5)
     )
@@ -235,6 +208,7 @@ def summary_doc(
         group_by_area=group_by_area,
         area_titles=titles,
         title=_("Funding recommendation list") if funded_only else "",
+        draft=view.draft,
     )
 
 
@@ -253,27 +227,25 @@ def export_summary(
     its 拟立项项目清单."""
     doc = summary_doc(session, batch_id, group_by_area=group_by_area, funded_only=funded_only)
     fonts = document_fonts(font_file)
-    bureau = _bureau(session)
+    bureau = bureau_name(session)
     out_file = Path(out_file)
-    staging = _Staging(out_file.parent)
-    try:
-        temp = staging.path / out_file.name
-        progress.update(0, 1, out_file.name)
-        write_pdf(
-            temp,
-            [summary_story(doc, Styles(fonts), bureau=bureau)],
-            fonts=fonts,
-            wide=True,
-            author=bureau,
-            on_progress=_layout_cancel(cancel),
-        )
-        temp.replace(out_file)
-        progress.update(1, 1, out_file.name)
-    finally:
-        staging.cleanup()
-    return ExportResult((out_file,), 1, fonts.warning)
+    st = Styles(fonts)
+    progress.update(0, 1, out_file.name)
+    write_pdf(
+        out_file,
+        [summary_story(doc, st, bureau=bureau)],
+        fonts=fonts,
+        wide=True,
+        author=bureau,
+        on_progress=layout_cancel(cancel),
+    )
+    progress.update(1, 1, out_file.name)
+    missing = st.take_missing()
+    return ExportResult(
+        (out_file,), 1, fonts.warning, missing=(MissingCharacters(out_file.name, missing),) if missing else ()
+    )
 
 
 def font_in_use(font_file: str | None = None) -> DocumentFonts:
-    """The fonts the documents would use (for the settings dialog and ``--json``)."""
+    """The fonts the documents would use (for the settings dialog and ``--json``). Reads the disk once."""
     return document_fonts(font_file)

@@ -29,8 +29,19 @@ from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen import canvas as rl_canvas
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Flowable,
+    Frame,
+    FrameBreak,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
 from reviewtool.i18n import _
 from reviewtool.services.documents.fonts import DocumentFonts
@@ -44,12 +55,19 @@ SECRET_RED = colors.HexColor("#B00020")
 
 @dataclass(frozen=True)
 class PageInfo:
-    """What the header of each page of one document shows."""
+    """What the header of each page of one document shows, so that a loose
+    page can be matched to its document: the bureau, the document, the
+    application (number and title) and, on internal copies, the expert."""
 
     title: str  # the document's name, e.g. 专家评审表
     subtitle: str = ""  # e.g. 申报编号 or the batch
     bureau: str = ""
     confidential: bool = True
+    detail: str = ""  # e.g. the project title, shortened to fit
+    person: str = ""  # e.g. 专家：王专家 (internal copies only)
+
+    def texts(self) -> tuple[str, ...]:
+        return (self.title, self.subtitle, self.bureau, self.detail, self.person)
 
 
 class DocumentStart(Flowable):
@@ -112,28 +130,70 @@ class _NumberedCanvas(rl_canvas.Canvas):
         fonts = self.fonts
         width, height = self._pagesize
         self.saveState()
-        self.setFont(fonts.name, 9)
         self.setFillColor(colors.HexColor("#555555"))
-        left = " · ".join(part for part in (info.bureau, info.title, info.subtitle) if part)
-        self.drawString(MARGIN, height - MARGIN + 4 * mm, fonts.plain(left))
+        mark_width = 0.0
+        if info.confidential:
+            mark = _("Confidential")
+            mark_width = text_width(fonts, mark, 11) + 10 * mm
+        room = width - 2 * MARGIN - mark_width
+        parts = [part for part in (info.bureau, info.title, info.subtitle) if part]
+        tail = [part for part in (info.person,) if part]
+        left = fit_text(fonts, parts, info.detail, tail, 9, room)
+        draw_text(self, fonts, MARGIN, height - MARGIN + 4 * mm, left, 9)
         self.setStrokeColor(colors.HexColor("#999999"))
         self.setLineWidth(0.5)
         self.line(MARGIN, height - MARGIN + 2.5 * mm, width - MARGIN, height - MARGIN + 2.5 * mm)
         footer = _("Page {page} of {total}").format(page=page, total=total)
-        self.setFont(fonts.name, 9)
-        self.drawCentredString(width / 2, MARGIN - 9 * mm, fonts.plain(footer))
+        draw_text(self, fonts, width / 2, MARGIN - 9 * mm, footer, 9, centred=True)
         if info.confidential:
-            mark = fonts.plain(_("Confidential"))
-            self.setFont(fonts.name, 11)
-            text_width = self.stringWidth(mark, fonts.name, 11)
-            x = width - MARGIN - text_width - 4 * mm
+            size = 11
+            mark_text = text_width(fonts, mark, size)
+            x = width - MARGIN - mark_text - 4 * mm
             y = height - MARGIN + 5 * mm
             self.setStrokeColor(SECRET_RED)
             self.setFillColor(SECRET_RED)
             self.setLineWidth(1)
-            self.rect(x - 2 * mm, y - 1.6 * mm, text_width + 4 * mm, 6 * mm, stroke=1, fill=0)
-            self.drawString(x, y, mark)
+            self.rect(x - 2 * mm, y - 1.6 * mm, mark_text + 4 * mm, 6 * mm, stroke=1, fill=0)
+            draw_text(self, fonts, x, y, mark, size)
         self.restoreState()
+
+
+SEPARATOR = " · "
+
+
+def text_width(fonts: DocumentFonts, text: str, size: float) -> float:
+    return sum(pdfmetrics.stringWidth(chunk, face, size) for face, chunk in fonts.runs(text))
+
+
+def draw_text(canvas, fonts: DocumentFonts, x: float, y: float, text: str, size: float, *, centred=False) -> None:
+    """One line of plain text on the canvas, each run in a font that has it."""
+    runs = fonts.runs(text)
+    if centred:
+        x -= sum(pdfmetrics.stringWidth(chunk, face, size) for face, chunk in runs) / 2
+    for face, chunk in runs:
+        canvas.setFont(face, size)
+        canvas.drawString(x, y, chunk)
+        x += pdfmetrics.stringWidth(chunk, face, size)
+
+
+def fit_text(fonts: DocumentFonts, head: list[str], detail: str, tail: list[str], size: float, room: float) -> str:
+    """``head · detail · tail`` in one line of ``room`` points, the detail
+    shortened with "…" when needed (the head and tail are kept whole)."""
+
+    def join(middle: str) -> str:
+        return SEPARATOR.join([*head, *([middle] if middle else []), *tail])
+
+    text = join(detail)
+    if not detail or text_width(fonts, text, size) <= room:
+        return text
+    low, high = 0, len(detail)
+    while low < high:  # the longest prefix that fits
+        mid = (low + high + 1) // 2
+        if text_width(fonts, join(detail[:mid] + "…"), size) <= room:
+            low = mid
+        else:
+            high = mid - 1
+    return join(detail[:low] + "…" if low else "")
 
 
 class Styles:
@@ -141,6 +201,8 @@ class Styles:
 
     def __init__(self, fonts: DocumentFonts) -> None:
         self.fonts = fonts
+        #: characters no installed font has, met while building paragraphs (see ``take_missing``)
+        self.missing: set[str] = set()
         name = fonts.name
         self.title = ParagraphStyle("rt-title", fontName=name, fontSize=18, leading=24, alignment=TA_CENTER)
         self.subtitle = ParagraphStyle("rt-subtitle", fontName=name, fontSize=11, leading=15, alignment=TA_CENTER)
@@ -168,12 +230,35 @@ class Styles:
 
     def p(self, text: object, style: ParagraphStyle | None = None) -> Paragraph:
         """A paragraph of plain text (escaped; never interpreted as markup)."""
-        return Paragraph(self.fonts.markup(text), style or self.body)
+        return Paragraph(self.fonts.markup(text, self.missing), style or self.body)
 
-    def bold(self, text: object, style: ParagraphStyle | None = None) -> Paragraph:
-        """Plain text in ``<b>``: CJK TrueType fonts have no bold face, so this
-        only matters for fonts registered with one; use the heading styles for emphasis."""
-        return Paragraph(f"<b>{self.fonts.markup(text)}</b>", style or self.body)
+    def start(self, info: PageInfo) -> DocumentStart:
+        """The marker that starts a document; its header texts are checked for missing characters."""
+        for text in info.texts():
+            self.fonts.runs(text, self.missing)
+        return DocumentStart(info)
+
+    def take_missing(self) -> str:
+        """The missing characters met since the last call, in code point order; clears them."""
+        found = "".join(sorted(self.missing))
+        self.missing.clear()
+        return found
+
+
+class BreakingTable(Table):
+    """A ``Table`` whose split always ends the frame after its first part.
+
+    reportlab tries the rest of a split table in the space left below the
+    first part; with in-row splitting that space often takes the repeated
+    header and a sliver of the next row — a stray header in mid-page or two
+    empty headers stacked at the foot. Ending the frame there puts the rest,
+    with its header, on the next page."""
+
+    def split(self, availWidth, availHeight):  # noqa: N803 - reportlab API
+        parts = super().split(availWidth, availHeight)
+        if len(parts) < 2:
+            return parts
+        return [parts[0], FrameBreak(), *parts[1:]]
 
 
 def table(
@@ -184,10 +269,12 @@ def table(
     style: Sequence[tuple] = (),
     zebra: bool = False,
     row_heights: Sequence[float | None] | None = None,
+    keep_last: int = 0,
 ) -> Table:
     """A ruled table that repeats its header rows on every page and can split
-    inside a tall row. Cells should be paragraphs (see ``Styles``)."""
-    t = Table(
+    inside a tall row. Cells should be paragraphs (see ``Styles``).
+    ``keep_last`` rows at the end stay on one page (a 合计 row with the row before it)."""
+    t = BreakingTable(
         [list(r) for r in rows],
         colWidths=list(col_widths),
         rowHeights=list(row_heights) if row_heights else None,
@@ -210,6 +297,8 @@ def table(
         for index in range(header_rows, len(rows)):
             if (index - header_rows) % 2 == 1:
                 commands.append(("BACKGROUND", (0, index), (-1, index), colors.HexColor("#F7F7F7")))
+    if keep_last > 1 and len(rows) - header_rows >= keep_last:
+        commands.append(("NOSPLIT", (0, len(rows) - keep_last), (-1, -1)))
     commands.extend(style)
     t.setStyle(TableStyle(commands))
     return t

@@ -32,6 +32,7 @@ class AppHeader:
     abstract: str = ""
     batch: str = ""
     period: str = ""  # 起止年限, e.g. 2026-01 至 2027-12
+    county: str = ""  # 所在县区 of the applicant unit
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,11 @@ class ExpertSheet:
     vetoes: tuple[VetoLine, ...] = ()
     expert_label: str = ""  # the expert's name, 专家1 when anonymised, "" on a blank sheet
     expert_unit: str = ""
+    expert_title: str = ""  # 职称
+    expert_speciality: str = ""  # 从事专业
+    anonymous: bool = False
+    #: the expert a per-expert blank sheet is for: named in the page header, never in the form
+    intended_for: str = ""
     total: Decimal | None = None
     vetoed: bool = False
     opinion: Opinion | None = None
@@ -81,9 +87,13 @@ class ExpertSheet:
     blank: bool = False
 
     def as_blank(self) -> ExpertSheet:
-        """The same sheet with every answer removed (the expert name kept)."""
+        """The same sheet with every answer and the expert's identity removed."""
         return replace(
             self,
+            expert_label="",
+            expert_unit="",
+            expert_title="",
+            expert_speciality="",
             criteria=tuple(replace(c, points=None, comment="") for c in self.criteria),
             vetoes=tuple(replace(v, answer=None, note="") for v in self.vetoes),
             total=None,
@@ -105,6 +115,16 @@ class ExpertTotal:
 
 
 @dataclass(frozen=True)
+class PanelMemberLine:
+    """One row of the panel's signature table."""
+
+    name: str
+    unit: str = ""
+    title: str = ""
+    leader: bool = False
+
+
+@dataclass(frozen=True)
 class PanelSheet:
     """One 项目综合评审意见表."""
 
@@ -123,6 +143,10 @@ class PanelSheet:
     threshold: Decimal | None = None
     anonymous: bool = False
     vote: str = ""  # the meeting vote, when one was held
+    panel: str = ""  # the panel's name
+    members: tuple[PanelMemberLine, ...] = ()  # for the signature table
+    decision: str = ""  # 一票否决 / 未评审 / …, translated
+    written_opinions: tuple[tuple[str, str], ...] = ()  # (label, text): for the leader's draft
 
 
 @dataclass(frozen=True)
@@ -161,6 +185,7 @@ class SummaryDoc:
     group_by_area: bool = False
     area_titles: dict[str, str] = field(default_factory=dict)
     title: str = ""  # default: 评审结果汇总表; 拟立项项目清单 for the funding list
+    draft: bool = False  # a panel is not finalised: the title says 未定稿
 
 
 @dataclass(frozen=True)
@@ -180,3 +205,6 @@ class ApplicantLetter:
     comments: tuple[ApplicantComment, ...]
     final_score: Decimal | None = None
     show_score: bool = True
+    bureau: str = ""
+    issued: dt.date | None = None  # the date of issue at the foot
+    review_note: str = ""  # how and by when to ask for 复核

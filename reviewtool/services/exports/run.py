@@ -15,6 +15,12 @@ from sqlalchemy.orm import Session
 from reviewtool.core.errors import UserError
 from reviewtool.i18n import N_, _
 from reviewtool.services.documents.export import ExportResult, SheetKind, export_sheets, export_summary
+from reviewtool.services.documents.export_notices import (
+    export_meeting_sheet,
+    export_notices,
+    export_panel_docx,
+    export_publicity,
+)
 from reviewtool.services.exports.workbooks import export_batch_workbook, export_funding_workbook, export_score_matrix
 from reviewtool.services.progress import NEVER_CANCELLED, NO_PROGRESS, CancelToken, Progress
 
@@ -22,8 +28,18 @@ from reviewtool.services.progress import NEVER_CANCELLED, NO_PROGRESS, CancelTok
 EXPORTS: tuple[tuple[str, str, str], ...] = (
     ("expert", N_("Expert review sheets (PDF)"), "dir"),
     ("blank", N_("Blank review sheets (PDF)"), "dir"),
+    ("blank_by_expert", N_("Blank review sheets, one packet per expert (PDF)"), "dir"),
     ("panel", N_("Panel review opinion sheets (PDF)"), "dir"),
+    ("panel_docx", N_("Panel review opinion sheets (Word)"), "dir"),
+    ("leader_draft", N_("Panel leader's summary drafts (Word)"), "dir"),
     ("applicant", N_("Comments for applicants (PDF)"), "dir"),
+    ("publicity_pdf", N_("Public notice and list (PDF)"), ".pdf"),
+    ("publicity_docx", N_("Public notice and list (Word)"), ".docx"),
+    ("publicity_xlsx", N_("Public notice and list (Excel)"), ".xlsx"),
+    ("notices_pdf", N_("Outcome letters to applicant units (PDF)"), "dir"),
+    ("notices_docx", N_("Outcome letters to applicant units (Word)"), "dir"),
+    ("signin", N_("Sign-in sheet of a panel (PDF)"), ".pdf"),
+    ("fees", N_("Review fee receipt of a panel (PDF)"), ".pdf"),
     ("summary", N_("Review results summary (PDF)"), ".pdf"),
     ("funding_xlsx", N_("Funding recommendation list (Excel)"), ".xlsx"),
     ("funding_pdf", N_("Funding recommendation list (PDF)"), ".pdf"),
@@ -31,6 +47,8 @@ EXPORTS: tuple[tuple[str, str, str], ...] = (
     ("batch", N_("Whole batch data (Excel)"), ".xlsx"),
 )
 TARGETS = {code: target for code, _title, target in EXPORTS}
+#: exports of one panel's paperwork (the dialog asks which panel)
+PANEL_EXPORTS = ("signin", "fees")
 
 
 @dataclass(frozen=True)
@@ -43,6 +61,7 @@ class ExportRequest:
     per_expert: bool = False
     group_by_area: bool = False
     font_file: str | None = None
+    panel: str | None = None  # signin / fees: the panel's name (None: the batch's only panel)
 
 
 def run_export(
@@ -57,18 +76,50 @@ def run_export(
     target = Path(request.target)
     if kind != "dir" and target.suffix.lower() != kind:
         raise UserError(_("{file}: the file name must end in {allowed}.").format(file=target, allowed=kind))
-    if request.what in ("expert", "blank", "panel", "applicant"):
+    what = request.what
+    common = {"font_file": request.font_file}
+    if what in ("expert", "blank", "blank_by_expert", "panel", "applicant"):
         return export_sheets(
             session,
             request.batch_id,
             target,
-            kind=SheetKind(request.what),
+            kind=SheetKind.BLANK if what == "blank_by_expert" else SheetKind(what),
             anonymous=request.anonymous,
             combined=request.combined,
             per_expert=request.per_expert,
-            font_file=request.font_file,
+            by_expert=what == "blank_by_expert",
             progress=progress,
             cancel=cancel,
+            **common,
+        )
+    if what in ("panel_docx", "leader_draft"):
+        return export_panel_docx(
+            session,
+            request.batch_id,
+            target,
+            leader_draft=what == "leader_draft",
+            anonymous=request.anonymous,
+            combined=request.combined,
+            progress=progress,
+            cancel=cancel,
+            **common,
+        )
+    if what.startswith("publicity_"):
+        return export_publicity(session, request.batch_id, target, progress=progress, cancel=cancel, **common)
+    if what.startswith("notices_"):
+        return export_notices(
+            session,
+            request.batch_id,
+            target,
+            combined=request.combined,
+            fmt=what.split("_", 1)[1],
+            progress=progress,
+            cancel=cancel,
+            **common,
+        )
+    if what in PANEL_EXPORTS:
+        return export_meeting_sheet(
+            session, request.batch_id, target, panel=request.panel, fees=what == "fees", cancel=cancel, **common
         )
     if request.what in ("summary", "funding_pdf"):
         return export_summary(

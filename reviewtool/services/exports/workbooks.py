@@ -12,6 +12,8 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -21,25 +23,37 @@ from reviewtool.core.scoring.maths import flag_label, rule_label
 from reviewtool.core.scoring.rubric import RubricSpec
 from reviewtool.i18n import _
 from reviewtool.services.documents import data
-from reviewtool.services.exports.xlsx import Column, TableSheet, add_sheet, new_workbook, save_workbook
+from reviewtool.services.exports.applications_sheet import write_applications_sheet
+from reviewtool.services.exports.xlsx import (
+    MONEY_FORMAT,
+    Column,
+    TableSheet,
+    add_sheet,
+    new_workbook,
+    save_workbook,
+    write_formula,
+)
 from reviewtool.services.funding import FundingView, funding_view
 from reviewtool.services.progress import NEVER_CANCELLED, NO_PROGRESS, CancelToken, Progress
 from reviewtool.services.scoring.rubrics import spec_of_version
-from reviewtool.storage.models import Application, Batch, Expert, PanelResult, RubricVersion, Unit
+from reviewtool.storage.models import Application, Batch, Expert, PanelResult, RubricVersion
 
 
 def _opinions_text(opinions: dict[str, int]) -> str:
     return "/".join(str(opinions.get(o.value, 0)) for o in Opinion)
 
 
-def _funding_sheets(wb, view: FundingView) -> None:
-    ws = add_sheet(wb, _("Funding list"))
-    columns = [
+def _decision(r) -> str:
+    return data.decision_text(vetoed=r.vetoed, sheet_count=r.sheet_count, decision=r.decision.label())
+
+
+def _funding_columns() -> list[Column]:
+    return [
         Column(_("Rank"), "int"),
         Column(_("Application no.")),
-        Column(_("Project title"), width=40, wrap=True),
-        Column(_("Applicant unit"), width=28, wrap=True),
-        Column(_("Priority area")),
+        Column(_("Project title"), width=40),
+        Column(_("Applicant unit"), width=28),
+        Column(_("Priority area"), width=24),
         Column(_("Score"), "points"),
         Column(_("Mean"), "points"),
         Column(_("Trimmed mean"), "points"),
@@ -51,57 +65,79 @@ def _funding_sheets(wb, view: FundingView) -> None:
         Column(_("Cumulative (10k yuan)"), "money"),
         Column(_("Decision")),
         Column(_("Sensitivity")),
-        Column(_("Meeting vote"), width=24, wrap=True),
-        Column(_("Reason for the amount"), width=30, wrap=True),
+        Column(_("Meeting vote"), width=24),
+        Column(_("Reason for the amount"), width=30),
     ]
-    sheet = TableSheet(ws, columns, title=_("Funding recommendation list — {batch}").format(batch=view.batch))
-    for r in view.rows:
-        sheet.append(
-            [
-                r.position,
-                r.number,
-                r.title,
-                r.unit,
-                f"{r.area_code} {r.area_title}" if r.area_code else "",
-                r.score,
-                r.mean,
-                r.trimmed_mean,
-                r.median,
-                r.sheet_count,
-                _opinions_text(r.opinions),
-                r.requested,
-                r.recommended if r.funded else None,
-                r.cumulative if r.funded else None,
-                r.decision.label(),
-                r.stability.label() if r.score is not None else "",
-                r.vote,
-                r.reason,
-            ]
+
+
+def _funding_values(r, *, funded_only: bool) -> list:
+    return [
+        r.position,
+        r.number,
+        r.title,
+        r.unit,
+        f"{r.area_code} {r.area_title}" if r.area_code else "",
+        r.score,
+        r.mean,
+        r.trimmed_mean,
+        r.median,
+        r.sheet_count,
+        _opinions_text(r.opinions),
+        r.requested,
+        r.recommended if r.funded else None,
+        None if funded_only else (r.cumulative if r.funded else None),
+        _decision(r),
+        r.stability.label() if r.score is not None else "",
+        r.vote,
+        r.reason,
+    ]
+
+
+REQUESTED, RECOMMENDED, CUMULATIVE = 12, 13, 14  # 1-based columns of the funding list
+
+
+def _funding_sheets(wb, view: FundingView) -> None:
+    """The 拟立项项目清单 (the rows and totals of the PDF list: the applications
+    within the line, 合计 and 累计 as formulas), then the whole ranking."""
+    ws = add_sheet(wb, _("Funding list"))
+    sheet = TableSheet(
+        ws,
+        _funding_columns(),
+        title=_("Funding recommendation list — {batch}").format(batch=view.batch)
+        + (_(" (not final: 未定稿)") if view.draft else ""),
+    )
+    funded = [r for r in view.rows if r.funded]
+    for r in funded:
+        row = sheet.append(_funding_values(r, funded_only=True))
+        rec = get_column_letter(RECOMMENDED)
+        cum = get_column_letter(CUMULATIVE)
+        formula = f"={rec}{row}" if row == sheet.first_data_row else f"={cum}{row - 1}+{rec}{row}"
+        write_formula(ws, row, CUMULATIVE, formula, MONEY_FORMAT)
+    last = sheet.row - 1
+    total = sheet.append([_("Total")] + [None] * 17, bold=True)
+    for column in (REQUESTED, RECOMMENDED):
+        letter = get_column_letter(column)
+        cell = write_formula(
+            ws,
+            total,
+            column,
+            f"=SUM({letter}{sheet.first_data_row}:{letter}{max(last, sheet.first_data_row)})",
+            MONEY_FORMAT,
         )
-    sheet.append(
-        [
-            _("Total"),
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            sum((r.requested for r in view.rows), Decimal(0)),
-            view.used,
-            None,
-            None,
-            None,
-            None,
-            None,
-        ],
+        cell.font = Font(bold=True)
+    sheet.finish()
+
+    ranking = add_sheet(wb, _("Ranking"))
+    full = TableSheet(
+        ranking, _funding_columns(), title=_("Ranking and funding line — {batch}").format(batch=view.batch)
+    )
+    for r in view.rows:
+        full.append(_funding_values(r, funded_only=False))
+    full.append(
+        [_("Total")] + [None] * 10 + [sum((r.requested for r in view.rows), Decimal(0)), view.used] + [None] * 5,
         bold=True,
     )
-    sheet.finish()
+    full.finish()
 
     info = add_sheet(wb, _("Line"))
     facts = TableSheet(info, [Column(_("Item"), width=28), Column(_("Value"), width=40)])
@@ -131,12 +167,15 @@ def _funding_sheets(wb, view: FundingView) -> None:
             Column(_("Recommended applications"), "int"),
             Column(_("Recommended (10k yuan)"), "money"),
             Column(_("Share of the budget"), "share"),
+            Column(_("Also as a secondary area (not counted)"), "int"),
+            Column(_("Their money as a secondary area (10k yuan)"), "money"),
         ],
         title=_("Plan view — {batch}").format(batch=view.batch),
     )
     kinds = {"direction": _("Direction"), "industry": _("Key industry")}
-    for area in view.plan:
-        table.append([area.code, area.title, kinds.get(area.kind, area.kind), area.count, area.amount, area.share])
+    for area in view.plan:  # each application once, under its primary area; secondary areas apart
+        table.append([area.code, area.title, kinds.get(area.kind, area.kind), area.count, area.amount, area.share,
+                      area.secondary_count, area.secondary_amount])  # fmt: skip
     table.finish()
 
     if view.quotas:
@@ -199,6 +238,8 @@ def _score_matrix_sheet(wb, session: Session, batch_id: int, *, anonymous: bool,
         Column(_("Total"), "points"),
         Column(_("Vetoed")),
         Column(_("Opinion")),
+        Column(_("Written opinion"), width=50),
+        *[Column(_("{criterion} comment").format(criterion=key), width=30) for key, _t in keys],
     ]
     sheet = TableSheet(ws, columns, title=_("Score matrix — application × expert × criterion"))
     count = 0
@@ -208,6 +249,7 @@ def _score_matrix_sheet(wb, session: Session, batch_id: int, *, anonymous: bool,
             spec = specs[s.rubric_version_id]
             key_of = {crit.id: crit.key for crit in s.rubric_version.criteria}
             by_key = {key_of[c.criterion_id]: c.points for c in s.scores if c.criterion_id in key_of}
+            comment_of = {key_of[c.criterion_id]: c.comment for c in s.scores if c.criterion_id in key_of}
             sheet.append(
                 [
                     headers[app_id].number,
@@ -218,6 +260,8 @@ def _score_matrix_sheet(wb, session: Session, batch_id: int, *, anonymous: bool,
                     s.total,
                     _("Yes") if s.vetoed else "",
                     s.opinion.label() if s.opinion else "",
+                    s.written_opinion or "",
+                    *[comment_of.get(k) or "" for k, _t in keys],
                 ]
             )
             count += 1
@@ -247,55 +291,11 @@ def export_batch_workbook(
     wb = new_workbook()
     steps = 4
     progress.update(0, steps, _("Applications"))
-    ws = add_sheet(wb, _("Applications"))
-    columns = [
-        Column(_("Application no.")),
-        Column(_("Project title"), width=40),
-        Column(_("Programme")),
-        Column(_("Applicant unit"), width=28),
-        Column(_("County")),
-        Column(_("Project leader")),
-        Column(_("Priority areas"), width=36),
-        Column(_("Status")),
-        Column(_("Total budget (10k yuan)"), "money"),
-        Column(_("Requested (10k yuan)"), "money"),
-        Column(_("Self-funding (10k yuan)"), "money"),
-        Column(_("Recommended (10k yuan)"), "money"),
-        Column(_("Reason for the amount"), width=30),
-        Column(_("Summary of the research"), width=60),
-    ]
-    sheet = TableSheet(ws, columns, title=batch.name)
+    write_applications_sheet(wb, session, batch_id, batch.name, cancel=cancel)
     ids = list(
         session.scalars(select(Application.id).where(Application.batch_id == batch_id).order_by(Application.number))
     )
     headers = data.app_headers(session, ids)
-    rows = session.execute(
-        select(Application, Unit.county)
-        .join(Unit, Application.unit_id == Unit.id)
-        .where(Application.batch_id == batch_id)
-        .order_by(Application.number)
-    )
-    for app, county in rows:
-        cancel.check()
-        sheet.append(
-            [
-                app.number,
-                app.title,
-                app.category,
-                headers[app.id].unit,
-                county,
-                app.pi_name,
-                "；".join(headers[app.id].areas),
-                app.status.label(),
-                app.total_budget,
-                app.requested_amount,
-                app.self_funding,
-                app.recommended_amount,
-                app.recommended_reason,
-                app.abstract,
-            ]
-        )
-    sheet.finish()
 
     progress.update(1, steps, _("Panel results"))
     ws = add_sheet(wb, _("Panel results"))
