@@ -17,7 +17,10 @@ pytestmark = pytest.mark.gui
 @pytest.fixture(autouse=True)
 def private_qsettings(tmp_path):
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "qsettings"))
+    # QSettings(org, app) uses the native format whatever the default, and Qt
+    # remembers its folder from the first use: point both formats here.
+    for settings_format in (QSettings.Format.IniFormat, QSettings.Format.NativeFormat):
+        QSettings.setPath(settings_format, QSettings.Scope.UserScope, str(tmp_path / "qsettings"))
     yield
 
 
