@@ -54,10 +54,9 @@ def test_the_demo_opens_on_the_populated_application_list(isolated_user_dirs, qt
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication
 
+    from reviewtool.gui import options
     from reviewtool.gui.app import Launcher, LaunchOptions
     from reviewtool.services.demo import demo_file
-
-    from reviewtool.gui import options
 
     first = yaml.safe_load(demo_file().read_text(encoding="utf-8"))["applications"][0]
     # A newcomer's profile: no page, geometry or database remembered. (QSettings(org, app) is in the
