@@ -1,5 +1,5 @@
 """Metadata lives in setup.cfg. This file only adds the packages that live
-outside ``reviewtool/`` (``db/`` and ``resources/``, mapped in setup.cfg's
+outside ``reviewtool/`` (``db/``, ``resources/`` and ``docs/``, mapped in setup.cfg's
 ``package_dir``), which ``find:`` cannot see."""
 
 from setuptools import find_packages, setup
@@ -10,5 +10,6 @@ setup(
         "reviewtool.migrations",
         "reviewtool.migrations.versions",
         "reviewtool.resources",
+        "reviewtool.docs",
     ]
 )

@@ -83,7 +83,7 @@ def ours(sheets, fonts) -> tuple[float, int]:
     start = time.perf_counter()
     st = Styles(fonts)
     stories = [expert_sheet_story(sheet, st, bureau="海东市科学技术局") for sheet in sheets]
-    write_pdf(out, stories, fonts=fonts, author="海东市科学技术局")
+    write_pdf(out, stories, fonts=fonts, author="海东市科学技术局", fingerprint="3F9A-0C1B-77E2-D405")  # as exports do
     return time.perf_counter() - start, len(out.getvalue())
 
 

@@ -27,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from panels.conftest import BATCH, attach_general_rubric, build_world
 from panels.test_workbooks import fill
 from reviewtool.services.panels import assignment, draw, panel, workbook_export, workbook_import
+from reviewtool.services.panels.invitations import confirm_all
 from reviewtool.services.setup import init_database
 from reviewtool.storage.database import Database
 
@@ -69,6 +70,7 @@ def main() -> None:
             attach_general_rubric(s, w.batch_id)
             panel_id, _c = panel.create_panel(s, BATCH, "bench", actor="bench")
             draw.draw_panel(s, panel_id, args.experts, seed="bench", actor="bench")
+            confirm_all(s, panel_id, actor="bench")  # the drawn experts accepted
             assignment.apply_assignment(s, panel_id, actor="bench", mode="whole")
         start = time.perf_counter()
         with db.session() as s:

@@ -4,8 +4,8 @@ Messages are written in English in the source and marked with ``_()`` (or
 ``N_()`` at module level, translated later with ``_()``). Catalogs are gettext
 ``.po`` files under ``resources/locale/<lang>/LC_MESSAGES/``; every file there is
 part of the catalog, so each feature keeps its own ``.po`` file. They are
-compiled in memory with Babel on first use, so no binary ``.mo`` files are
-kept in the repository.
+compiled with Babel on first use and cached in the user cache folder
+(``i18n_compiled.py``), so no binary ``.mo`` files are kept in the repository.
 
 Simplified Chinese is the default language; English is the source language.
 Thread-safety: ``set_language`` swaps one module-level object; call it at
@@ -15,13 +15,10 @@ start-up or from the GUI thread before rebuilding the UI.
 from __future__ import annotations
 
 import gettext
-import io
 import os
 from functools import cache
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-
+from reviewtool.i18n_compiled import translations_of
 from reviewtool.paths import resource_path
 
 DEFAULT_LANGUAGE = "zh_CN"
@@ -59,12 +56,7 @@ def load_translations(language: str) -> gettext.NullTranslations:
         return gettext.NullTranslations()
     chain: gettext.NullTranslations | None = None
     for po_file in catalog_files(language):
-        with open(po_file, "rb") as handle:
-            catalog = read_po(handle, locale=language)
-        buffer = io.BytesIO()
-        write_mo(buffer, catalog)
-        buffer.seek(0)
-        translations = gettext.GNUTranslations(buffer)
+        translations = translations_of(po_file, language)  # compiled once, then cached (i18n_compiled.py)
         if chain is None:
             chain = translations
         else:
@@ -96,6 +88,12 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 
 def pgettext(context: str, message: str) -> str:
     return _translations.pgettext(context, message)
+
+
+def in_every_language(message: str) -> set[str]:
+    """A message as every shipped language writes it: what a file filled on another
+    workstation (a Chinese workbook read on an English one) may hold."""
+    return {load_translations(language).gettext(message) for language in LANGUAGES}
 
 
 def N_(message: str) -> str:  # noqa: N802 - the gettext convention

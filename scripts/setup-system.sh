@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install the Debian packages reviewtool needs beside its Python packages.
 #   --runtime   Qt's runtime libraries (offscreen, X11 and Wayland) and a CJK font (for the GUI and the PDFs)
-#   --test      the above plus poppler-utils (PDF → PNG), xvfb and libreoffice-writer (.docx → PDF)
+#   --test      the above plus poppler-utils (PDF → PNG), xvfb, libreoffice-writer (.docx → PDF) and
+#               zbar-tools (reads the fingerprint's QR code back off a printed page)
 #   --postgres  PostgreSQL server (for the storage tests' PostgreSQL leg)
 # Skips quietly where apt-get is missing (not Debian) or we cannot become root.
 set -euo pipefail
@@ -17,7 +18,7 @@ packages+=(fonts-hanazono)
 for arg in "$@"; do
   case "$arg" in
     --runtime) ;;
-    --test) packages+=(poppler-utils xvfb libreoffice-writer) ;;  # LibreOffice reads the .docx exports back
+    --test) packages+=(poppler-utils xvfb libreoffice-writer zbar-tools) ;;  # LibreOffice reads the .docx exports back
     --postgres) packages+=(postgresql) ;;
     *) echo "unknown option $arg" >&2; exit 2 ;;
   esac

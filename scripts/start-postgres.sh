@@ -13,4 +13,8 @@ for _ in $(seq 1 30); do
 done
 su postgres -c "psql -qtAc \"SELECT 1 FROM pg_roles WHERE rolname='reviewtool'\"" | grep -q 1 ||
   su postgres -c "psql -qc \"CREATE ROLE reviewtool LOGIN CREATEDB PASSWORD 'reviewtool'\""
+# The tests own their databases and create the app's login and group roles (issue 15): CREATEROLE, not superuser.
+su postgres -c "psql -qc \"ALTER ROLE reviewtool CREATEDB CREATEROLE\""
+# ... and drop their databases WITH (FORCE) even while a test user's connection is still open.
+su postgres -c "psql -qc \"GRANT pg_signal_backend TO reviewtool\""
 echo "postgresql+psycopg://reviewtool:reviewtool@127.0.0.1:5432/postgres"

@@ -71,3 +71,17 @@ def test_installed_cli_initialises_a_database(installed, tmp_path):
     # main(['init', '--db', '']) falls back to REVIEWTOOL_DB
     assert result.returncode == 0, result.stderr
     assert "53 个领域" in result.stdout
+
+
+def test_installed_package_ships_the_user_guides(installed, tmp_path):
+    """The Help menu (F1) finds the Chinese user guides in an installed reviewtool too."""
+    result = run_installed(
+        installed,
+        "from reviewtool.gui.widgets import user_guide as g;"
+        "print(g.guides_dir()); print(g.guide_path('intake')); print(g.guide_path('experts').is_file())",
+        tmp_path,
+        QT_QPA_PLATFORM="offscreen",
+    )
+    assert result.returncode == 0, result.stderr
+    folder, intake, experts = result.stdout.splitlines()
+    assert folder.startswith(str(installed)) and intake.endswith("intake.md") and experts == "True"

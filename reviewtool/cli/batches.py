@@ -11,9 +11,9 @@ from reviewtool.services.batches import batch as batches
 from reviewtool.services.batches.stage import review_stage
 
 
-def warn_if_draft(session, batch_id: int) -> bool:
-    """Print one warning line (stderr) when the batch's review is not final; whether it is a draft."""
-    stage = review_stage(session, batch_id)
+def warn_if_draft(session, batch_id: int, stage_id: int | None = None) -> bool:
+    """Print one warning line (stderr) when the batch's review (up to a stage) is not final; whether it is a draft."""
+    stage = review_stage(session, batch_id, stage_id)
     if stage.draft:
         click.echo(_("Warning: {message}").format(message=stage.warning()), err=True)
     return stage.draft

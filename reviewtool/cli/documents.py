@@ -16,6 +16,7 @@ import click
 from reviewtool.cli.batches import warn_if_draft
 from reviewtool.cli.common import actor, batch_option, db_option, emit_json, json_option, open_db
 from reviewtool.cli.funding import money_text
+from reviewtool.cli.stages import stage_id, stage_option
 from reviewtool.core.errors import UserError
 from reviewtool.i18n import _
 from reviewtool.services import funding
@@ -106,6 +107,7 @@ def export_group() -> None:
     "sheets", help=_("Write the review sheets of a batch as PDF, one file per application or one combined file.")
 )
 @batch_option
+@stage_option
 @out_dir_option
 @click.option("--blank", is_flag=True, help=_("Empty sheets for scoring on paper."))
 @click.option("--per-expert", is_flag=True, help=_("With --blank: one sheet per assigned expert."))
@@ -144,6 +146,7 @@ def sheets_command(
                 combined=combined,
                 font_file=font_file,
                 progress=_progress(as_json),
+                stage_id=stage_id(session, batch.id),
             )
         else:
             result = export_sheets(
@@ -157,12 +160,14 @@ def sheets_command(
                 by_expert=by_expert,
                 font_file=font_file,
                 progress=_progress(as_json),
+                stage_id=stage_id(session, batch.id),
             )
     _report(result, as_json)
 
 
 @export_group.command("summary", help=_("Write the review results summary of a batch as a landscape PDF."))
 @batch_option
+@stage_option
 @out_file_option(_("PDF file to write."))
 @click.option("--by-area", is_flag=True, help=_("Group the table by priority area."))
 @font_option
@@ -172,13 +177,15 @@ def summary_command(batch_name, out_file, by_area, font_file, db_url, as_json):
     _require_suffix(out_file, (".pdf",))
     with open_db(db_url).session() as session:
         batch = find_batch(session, batch_name)
-        result = export_summary(session, batch.id, out_file, group_by_area=by_area, font_file=font_file)
-        draft = warn_if_draft(session, batch.id)  # a panel not finalised: the document says 未定稿
+        stage = stage_id(session, batch.id)
+        result = export_summary(session, batch.id, out_file, group_by_area=by_area, font_file=font_file, stage_id=stage)
+        draft = warn_if_draft(session, batch.id, stage)  # a panel not finalised: the document says 未定稿
     _report(result, as_json, {"draft": draft})
 
 
 def print_funding_list(view: funding.FundingView) -> None:
     """The funding line as text: vetoed applications say 一票否决, unreviewed ones 未评审."""
+    click.echo(view.final_rule)
     click.echo(
         _(
             "Budget {budget}, recommended {used} for {count} applications, remaining {remaining} (10k yuan); rule: {rule}."
@@ -203,6 +210,7 @@ def print_funding_list(view: funding.FundingView) -> None:
 
 @export_group.command("funding", help=_("Write the funding recommendation list as Excel (.xlsx) or PDF."))
 @batch_option
+@stage_option
 @out_file_option(_("File to write (.xlsx or .pdf)."))
 @font_option
 @db_option
@@ -212,13 +220,14 @@ def funding_export_command(batch_name, out_file, font_file, db_url, as_json):
     warning = None
     with open_db(db_url).session() as session:
         batch = find_batch(session, batch_name)
+        stage = stage_id(session, batch.id)
         if suffix == ".pdf":
-            result = export_summary(session, batch.id, out_file, funded_only=True, font_file=font_file)
+            result = export_summary(session, batch.id, out_file, funded_only=True, font_file=font_file, stage_id=stage)
             warning = result.warning
         else:
-            export_funding_workbook(session, batch.id, out_file)
-        view = funding.funding_view(session, batch.id)
-        warn_if_draft(session, batch.id)  # a panel not finalised: the list says 未定稿 ("draft" in --json)
+            export_funding_workbook(session, batch.id, out_file, stage)
+        view = funding.funding_view(session, batch.id, stage)
+        warn_if_draft(session, batch.id, stage)  # a panel not finalised: the list says 未定稿 ("draft" in --json)
     if as_json:
         emit_json({"file": str(out_file), "warning": warning, **view.as_json()})
         return
@@ -230,6 +239,7 @@ def funding_export_command(batch_name, out_file, font_file, db_url, as_json):
 
 @export_group.command("matrix", help=_("Write the score matrix (application × expert × criterion) as Excel."))
 @batch_option
+@stage_option
 @out_file_option(_("Workbook to write (.xlsx)."))
 @click.option("--anonymous", is_flag=True, help=_("Name the experts 专家1, 专家2 … instead."))
 @db_option
@@ -237,24 +247,32 @@ def matrix_command(batch_name, out_file, anonymous, db_url):
     _require_suffix(out_file, (".xlsx",))
     with open_db(db_url).session() as session:
         batch = find_batch(session, batch_name)
-        click.echo(str(export_score_matrix(session, batch.id, out_file, anonymous=anonymous)))
+        click.echo(
+            str(
+                export_score_matrix(
+                    session, batch.id, out_file, anonymous=anonymous, stage_id=stage_id(session, batch.id)
+                )
+            )
+        )
 
 
 @export_group.command("batch", help=_("Write the whole batch's data as one Excel workbook."))
 @batch_option
+@stage_option
 @out_file_option(_("Workbook to write (.xlsx)."))
 @db_option
 def batch_command(batch_name, out_file, db_url):
     _require_suffix(out_file, (".xlsx",))
     with open_db(db_url).session() as session:
         batch = find_batch(session, batch_name)
-        click.echo(str(export_batch_workbook(session, batch.id, out_file)))
+        click.echo(str(export_batch_workbook(session, batch.id, out_file, stage_id=stage_id(session, batch.id))))
 
 
 @export_group.command(
     "publicity", help=_("Write the public notice (公示) and its list of the projects within the funding line.")
 )
 @batch_option
+@stage_option
 @out_file_option(_("File to write (.pdf, .docx or .xlsx)."))
 @font_option
 @db_option
@@ -263,12 +281,15 @@ def publicity_command(batch_name, out_file, font_file, db_url, as_json):
     _require_suffix(out_file, (".pdf", ".docx", ".xlsx"))
     with open_db(db_url).session() as session:
         batch = find_batch(session, batch_name)
-        result = export_publicity(session, batch.id, out_file, font_file=font_file)
+        result = export_publicity(
+            session, batch.id, out_file, font_file=font_file, stage_id=stage_id(session, batch.id)
+        )
     _report(result, as_json)
 
 
 @export_group.command("notices", help=_("Write the outcome letters (立项通知 / 不予立项) to the applicant units."))
 @batch_option
+@stage_option
 @out_dir_option
 @click.option("--combined", is_flag=True, help=_("One file for the whole batch instead of one per unit."))
 @format_option
@@ -279,13 +300,15 @@ def notices_command(batch_name, out_dir, combined, fmt, font_file, db_url, as_js
     with open_db(db_url).session() as session:
         batch = find_batch(session, batch_name)
         result = export_notices(
-            session, batch.id, out_dir, combined=combined, fmt=fmt, font_file=font_file, progress=_progress(as_json)
-        )
+            session, batch.id, out_dir, combined=combined, fmt=fmt, font_file=font_file, progress=_progress(as_json),
+            stage_id=stage_id(session, batch.id),
+        )  # fmt: skip
     _report(result, as_json)
 
 
 @export_group.command("signin", help=_("Write the sign-in sheet (签到表) of a panel's meeting as PDF."))
 @batch_option
+@stage_option
 @panel_option
 @out_file_option(_("PDF file to write."))
 @font_option
@@ -294,12 +317,15 @@ def notices_command(batch_name, out_dir, combined, fmt, font_file, db_url, as_js
 def signin_command(batch_name, panel_name, out_file, font_file, db_url, as_json):
     with open_db(db_url).session() as session:
         batch = find_batch(session, batch_name)
-        result = export_meeting_sheet(session, batch.id, out_file, panel=panel_name, font_file=font_file)
+        result = export_meeting_sheet(
+            session, batch.id, out_file, panel=panel_name, font_file=font_file, stage_id=stage_id(session, batch.id)
+        )
     _report(result, as_json)
 
 
 @export_group.command("fees", help=_("Write the review fee receipt (专家评审费签领表) of a panel as PDF."))
 @batch_option
+@stage_option
 @panel_option
 @out_file_option(_("PDF file to write."))
 @click.option("--amount", metavar="YUAN", help=_("Fee per expert in yuan (default: the batch's setting)."))
@@ -311,8 +337,9 @@ def fees_command(batch_name, panel_name, out_file, amount, font_file, db_url, as
     with open_db(db_url).session() as session:
         batch = find_batch(session, batch_name)
         result = export_meeting_sheet(
-            session, batch.id, out_file, panel=panel_name, fees=True, fee=fee, font_file=font_file
-        )
+            session, batch.id, out_file, panel=panel_name, fees=True, fee=fee, font_file=font_file,
+            stage_id=stage_id(session, batch.id),
+        )  # fmt: skip
     _report(result, as_json)
 
 

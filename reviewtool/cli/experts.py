@@ -79,3 +79,32 @@ def list_command(
         if contact:
             parts += [r.phone or "", r.email or ""]
         click.echo("  ".join(p for p in parts if p))
+
+
+@experts_group.command(
+    "record", help=_("An expert's service record (staff only): panels, sheets on time or late, declines, offset.")
+)
+@click.argument("expert")
+@db_option
+@json_option
+def record_command(expert: str, db_url: str | None, as_json: bool) -> None:
+    from reviewtool.services.experts.service_record import expert_id_of, service_record
+
+    with open_db(db_url).session() as session:
+        record = service_record(session, expert_id_of(session, expert))
+    if as_json:
+        emit_json(record.as_json())
+        return
+    click.echo(f"{record.name}（{record.unit or '—'}）")
+    click.echo(record.summary())
+    for line in record.lines:
+        answer = line.invitation.label() + (f" {line.answered_on.isoformat()}" if line.answered_on else "")
+        text = _("{batch} / {stage} / {panel}: {answer}; {on_time} on time, {late} late, {missing} missing").format(
+            batch=line.batch, stage=line.stage or "—", panel=line.panel, answer=answer, on_time=line.on_time,
+            late=line.late, missing=line.missing,
+        )  # fmt: skip
+        if line.conflicts:
+            text += _("; {count} conflicts declared").format(count=line.conflicts)
+        if line.declined and line.reason:
+            text += f"（{line.reason}）"
+        click.echo("  " + text)

@@ -7,7 +7,8 @@ from decimal import Decimal
 import click
 from sqlalchemy import select
 
-from reviewtool.cli.common import actor, batch_option, db_option, emit_json, json_option, open_db
+from reviewtool.cli.common import COUNT_MAX, actor, batch_option, db_option, emit_json, json_option, open_db
+from reviewtool.cli.stages import stage_id, stage_option
 from reviewtool.core.enums import FundingRule
 from reviewtool.core.errors import NotFound
 from reviewtool.i18n import _
@@ -24,7 +25,24 @@ def money_text(value: Decimal | None) -> str:
     return "—" if value is None else f"{value:,.2f}"
 
 
+def print_line_summary(view: funding.FundingView) -> None:
+    """The line in one sentence, with the stage and the final-score rule it rests on."""
+    click.echo(view.final_rule)
+    click.echo(
+        _(
+            "Budget {budget}, recommended {used} for {count} applications, remaining {remaining} (10k yuan); rule: {rule}."
+        ).format(
+            budget=money_text(view.budget),
+            used=money_text(view.used),
+            count=view.funded_count,
+            remaining=money_text(view.remaining),
+            rule=view.rule.label(),
+        )
+    )
+
+
 def print_funding_line(view: funding.FundingView) -> None:
+    click.echo(view.final_rule)
     click.echo(
         _(
             "Budget {budget}, recommended {used} for {count} applications, remaining {remaining} (10k yuan); rule: {rule}."
@@ -37,9 +55,11 @@ def print_funding_line(view: funding.FundingView) -> None:
         )
     )
     for r in view.rows:
+        stopped = "，" + _("not promoted") if r.stopped else ""
+        stage = f"  [{r.stage}{stopped}]" if r.stage else ""
         click.echo(
             f"{r.position or '—':>3}  {r.number}  {money_text(r.score)}  {money_text(r.requested)} → {money_text(r.recommended)}"
-            f"  {r.decision.label()}  {r.stability.label() if r.score is not None else ''}  {r.title}"
+            f"  {r.decision.label()}  {r.stability.label() if r.score is not None else ''}{stage}  {r.title}"
         )
         if view.cut_rank is not None and r.position == view.cut_rank:
             click.echo("    " + "─" * 20 + " " + _("funding line") + " " + "─" * 20)
@@ -50,13 +70,18 @@ def funding_group() -> None:
     pass
 
 
+def _view(session, batch_id: int) -> funding.FundingView:
+    return funding.funding_view(session, batch_id, stage_id(session, batch_id))
+
+
 @funding_group.command("show", help=_("Print the ranked list with amounts and the funding line."))
 @batch_option
+@stage_option
 @db_option
 @json_option
 def funding_show(batch_name, db_url, as_json):
     with open_db(db_url).session() as session:
-        view = funding.funding_view(session, find_batch(session, batch_name).id)
+        view = _view(session, find_batch(session, batch_name).id)
     if as_json:
         emit_json(view.as_json())
     else:
@@ -68,6 +93,7 @@ def funding_show(batch_name, db_url, as_json):
 @click.option("--application", "number", required=True, help=_("申报编号 of the application."))
 @click.option("--amount", help=_("Amount in 10k yuan; 'default' for the requested amount capped."))
 @click.option("--reason", required=True, help=_("Why the amount changes (kept in the audit trail)."))
+@stage_option
 @db_option
 def funding_amount(batch_name, number, amount, reason, db_url):
     value = None if amount in (None, "default") else funding.parse_money(amount, what="--amount")
@@ -77,7 +103,9 @@ def funding_amount(batch_name, number, amount, reason, db_url):
         if app is None:
             raise NotFound(_("No application {number} in batch {batch}.").format(number=number, batch=batch.name))
         changes = funding.set_recommended_amount(session, app.id, value, reason=reason, actor=actor())
+        view = _view(session, batch.id)
     click.echo(changes.message or _("Nothing changed."))
+    print_line_summary(view)
 
 
 @funding_group.command(
@@ -91,9 +119,11 @@ def funding_amount(batch_name, number, amount, reason, db_url):
     type=click.Choice([r.value for r in FundingRule]),
     help=_("stop: the line ends there; skip: try the next."),
 )
+@click.option("--reason", default="", help=_("Why (required once the 公示 is closed and the decisions are final)."))
+@stage_option
 @db_option
-def funding_settings(batch_name, budget, cap, rule, db_url):
-    kwargs = {}
+def funding_settings(batch_name, budget, cap, rule, reason, db_url):
+    kwargs = {"reason": reason}
     if budget is not None:
         kwargs["budget"] = None if budget == "none" else funding.parse_money(budget, what="--budget")
     if cap is not None:
@@ -101,8 +131,11 @@ def funding_settings(batch_name, budget, cap, rule, db_url):
     if rule is not None:
         kwargs["rule"] = FundingRule(rule)
     with open_db(db_url).session() as session:
-        changes = funding.set_funding_settings(session, find_batch(session, batch_name).id, actor=actor(), **kwargs)
+        batch_id = find_batch(session, batch_name).id
+        changes = funding.set_funding_settings(session, batch_id, actor=actor(), **kwargs)
+        view = _view(session, batch_id)
     click.echo(changes.message or _("Nothing changed."))
+    print_line_summary(view)
 
 
 @funding_group.command(
@@ -110,18 +143,24 @@ def funding_settings(batch_name, budget, cap, rule, db_url):
 )
 @batch_option
 @click.option("--area", "area_code", required=True, help=_("Direction or key industry code, e.g. HD-D2 or HD-I06."))
-@click.option("--max-count", type=click.IntRange(min=0), help=_("Most applications recommended in it."))
+@click.option("--max-count", type=click.IntRange(0, COUNT_MAX), help=_("Most applications recommended in it."))
 @click.option("--max-amount", help=_("Most money recommended in it (10k yuan)."))
+@click.option("--reason", default="", help=_("Why (required once the 公示 is closed and the decisions are final)."))
+@stage_option
 @db_option
-def funding_quota(batch_name, area_code, max_count, max_amount, db_url):
+def funding_quota(batch_name, area_code, max_count, max_amount, reason, db_url):
     amount = funding.parse_money(max_amount, what="--max-amount") if max_amount else None
     with open_db(db_url).session() as session:
+        batch_id = find_batch(session, batch_name).id
         funding.set_quota(
             session,
-            find_batch(session, batch_name).id,
+            batch_id,
             area_code,
             max_count=max_count,
             max_amount=amount,
             actor=actor(),
+            reason=reason,
         )
+        view = _view(session, batch_id)
     click.echo(_("Quota saved."))
+    print_line_summary(view)

@@ -203,6 +203,10 @@ def _application_id(session, batch: str | None, number: str) -> int:
 @click.option(
     "--fail", "failed", multiple=True, nargs=2, metavar="CODE REASON", help=_("This item failed, with the reason.")
 )
+@click.option("--accept-suggestions", is_flag=True,
+              help=_("Take what the data says on every item it decides (with --pass-all the others pass)."))  # fmt: skip
+@click.option("--override", "overridden", multiple=True, nargs=2, metavar="CODE REASON",
+              help=_("Decide this item against what the data says, with the reason (repeatable)."))  # fmt: skip
 @db_option
 @json_option
 def formal_review_command(
@@ -211,6 +215,8 @@ def formal_review_command(
     pass_all: bool,
     passed: tuple[str, ...],
     failed: tuple[tuple[str, str], ...],
+    accept_suggestions: bool,
+    overridden: tuple[tuple[str, str], ...],
     db_url: str | None,
     as_json: bool,
 ) -> None:
@@ -224,6 +230,15 @@ def formal_review_command(
         results: dict[int, tuple[bool, str]] = {}
         if pass_all:
             results.update({item_id: (True, "") for item_id in by_code.values()})
+        if accept_suggestions:
+            for item in review.items:
+                if item.suggested is not None:
+                    results[item.item_id] = (item.suggested, "" if item.suggested else item.evidence)
+        for code, reason in overridden:
+            item = next((i for i in review.items if i.code == code), None)
+            if item is None or item.suggested is None:
+                raise UserError(_("The data decides nothing on item {code}; use --pass or --fail.").format(code=code))
+            results[item.item_id] = (not item.suggested, reason)
         for code in passed:
             if code not in by_code:
                 raise UserError(
@@ -246,8 +261,17 @@ def formal_review_command(
                 "status": review.status.value,
                 "status_reason": review.status_reason,
                 "items": [
-                    {"code": i.code, "text": i.text, "passed": i.passed, "reason": i.reason} for i in review.items
-                ],
+                    {
+                        "code": i.code,
+                        "text": i.text,
+                        "passed": i.passed,
+                        "reason": i.reason,
+                        "suggested": i.suggested,
+                        "evidence": i.evidence,
+                        "override_reason": i.override_reason,
+                    }
+                    for i in review.items
+                ],  # fmt: skip
             }
         )
         return
@@ -255,10 +279,44 @@ def formal_review_command(
     marks = {True: "✓", False: "✗", None: "·"}
     for item in review.items:
         click.echo(f"  {marks[item.passed]} {item.code:<18} {item.text}" + (f"：{item.reason}" if item.reason else ""))
+        if item.evidence:
+            click.echo("      " + _("the data says {verdict}: {evidence}").format(
+                verdict=marks[item.suggested], evidence=item.evidence))  # fmt: skip
+        if item.override_reason:
+            click.echo("      " + _("overridden: {reason}").format(reason=item.override_reason))
+
+
+@click.command("formal-limits", help=_("Show or set the limits formal review checks the data against."))
+@click.option("--batch", required=True, metavar="NAME", help=_("The batch's name."))
+@click.option(
+    "--cofunding-ratio", metavar="RATIO", help=_("自筹 at least RATIO × 申请 (e.g. 1 for 1 : 1; empty: none).")
+)
+@click.option("--pi-limit", metavar="N", help=_("At most N open applications per project leader (empty: none)."))
+@click.option("--unit-limit", metavar="N", help=_("At most N open applications per unit (empty: none)."))
+@click.option("--registered-before", metavar="DATE", help=_("The unit registered on or before DATE (empty: none)."))
+@click.option("--max-age", "pi_max_age", metavar="YEARS",
+              help=_("The project leader at most YEARS old on the deadline (empty: none)."))  # fmt: skip
+@db_option
+@json_option
+def formal_limits_command(batch: str, db_url: str | None, as_json: bool, **given) -> None:
+    from reviewtool.services.batches.batch import find_batch
+    from reviewtool.services.intake import formal_limits, formal_prefill
+
+    with open_db(db_url).session() as session:
+        found = find_batch(session, batch)
+        if any(v is not None for v in given.values()):
+            current = formal_prefill.limits_of(found).as_json()
+            values = {**current, **{k: v for k, v in given.items() if v is not None}}
+            formal_limits.set_limits(session, found.id, values, actor=actor())
+        limits = formal_prefill.limits_of(found)
+    if as_json:
+        emit_json(limits.as_json())
+        return
+    for key, value in limits.as_json().items():
+        click.echo(f"  {key:<18} {'—' if value is None else value}")
 
 
 def register(group: click.Group) -> None:
-    from reviewtool.cli.intake_suggest import suggest_command
-
-    for command in (import_command, template_command, suggest_command, formal_review_command):
+    # ``suggest-areas`` is cli/intake_suggest.py's own: it must start without the import machinery.
+    for command in (import_command, template_command, formal_review_command, formal_limits_command):
         group.add_command(command)

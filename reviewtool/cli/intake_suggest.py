@@ -73,3 +73,7 @@ def suggest_command(
         emit_json({"title": title, **answer.as_json()})
         return
     _print(title, answer)
+
+
+def register(group: click.Group) -> None:
+    group.add_command(suggest_command)

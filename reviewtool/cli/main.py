@@ -11,12 +11,11 @@ import sys
 import traceback
 
 import click
-from sqlalchemy.exc import DBAPIError, OperationalError
 
 from reviewtool import __version__
+from reviewtool.cli.lazy import LazyCommand, LazyGroup
 from reviewtool.core.errors import UserError
-from reviewtool.i18n import LANGUAGES, _, set_language
-from reviewtool.storage.database import BUSY_MESSAGE, is_busy_error
+from reviewtool.i18n import LANGUAGES, N_, _, set_language
 
 
 def _language_from_argv(argv: list[str]) -> str | None:
@@ -29,10 +28,14 @@ def _language_from_argv(argv: list[str]) -> str | None:
     return None
 
 
-def build_cli() -> click.Group:
-    from reviewtool.cli import setup_commands
+def build_cli(*, lazy: bool = False) -> LazyGroup:
+    """The ``reviewtool-cli`` group; every command loaded unless ``lazy`` (then on first use)."""
 
-    @click.group(help=_("Haidong S&T Bureau project review tool (command line)."))
+    @click.group(
+        cls=LazyGroup,
+        lazy_commands=COMMANDS,
+        help=_("Haidong S&T Bureau project review tool (command line)."),
+    )
     @click.version_option(__version__, prog_name="reviewtool-cli", message="%(prog)s %(version)s")
     @click.option("--lang", type=click.Choice(sorted(LANGUAGES)), help=_("Language of messages (default zh_CN)."))
     # No envvar here: $REVIEWTOOL_DB is only the fallback (``open_db``), so an explicit --db always wins.
@@ -42,33 +45,72 @@ def build_cli() -> click.Group:
         ctx.ensure_object(dict)
         ctx.obj["db_url"] = db_url
 
-    for command in (setup_commands.init_command, setup_commands.demo_command, setup_commands.areas_command):
-        cli.add_command(command)
-    for register in _feature_registrars():
-        register(cli)
-    return cli
+    return cli if lazy else cli.load_all()
 
 
-def _feature_registrars():
-    """Each feature module exposes ``register(cli)``; listed here once."""
-    import importlib
-
-    for name in FEATURE_MODULES:
-        yield importlib.import_module(name).register
-
-
-#: CLI modules added by later features (each has ``register(group)``).
-FEATURE_MODULES: list[str] = [
-    "reviewtool.cli.batches",
-    "reviewtool.cli.intake",
-    "reviewtool.cli.applications",
-    "reviewtool.cli.scoring",
-    "reviewtool.cli.documents",
-    "reviewtool.cli.funding",
-    "reviewtool.cli.experts",
-    "reviewtool.cli.panels",
-    "reviewtool.cli.backup",
-]
+#: Every top-level command: its help (the same msgid as the command's own ``help=``) and the
+#: ``reviewtool.cli`` modules whose ``register(group)`` adds it or adds to it. Loaded on first use
+#: (cli/lazy.py); tests/test_cli_lazy.py fails when a command or a registering module is missing here.
+COMMANDS: dict[str, LazyCommand] = {
+    "init": LazyCommand(N_("Create the database, or upgrade it to the newest schema."), ("setup_commands",)),
+    "demo": LazyCommand(N_("Load the demonstration data into an empty database."), ("setup_commands",)),
+    "areas": LazyCommand(N_("Print the plan's priority areas."), ("setup_commands",)),
+    "batch": LazyCommand(N_("Calls for applications (申报批次): create, edit, list, close, reopen."), ("batches",)),
+    "import": LazyCommand(N_("Import applications from a summary workbook (.xlsx or .csv)."), ("intake",)),
+    "template": LazyCommand(N_("Write the blank import template (.xlsx)."), ("intake",)),
+    "suggest-areas": LazyCommand(
+        N_("Suggest priority areas for a title and abstract, or for every row of a file."), ("intake_suggest",)
+    ),
+    "formal-review": LazyCommand(N_("Record the formal review (形式审查) of one application."), ("intake",)),
+    "formal-limits": LazyCommand(N_("Show or set the limits formal review checks the data against."), ("intake",)),
+    "applications": LazyCommand(N_("List applications, or show one with every stored field."), ("applications",)),
+    "rubric": LazyCommand(N_("Rubrics (评分标准): list, show, import and export."), ("scoring",)),
+    "scores": LazyCommand(N_("Score sheets and panel results."), ("scoring",)),
+    "export": LazyCommand(
+        N_("Write review sheets, lists, notices and letters as PDF or Word, and lists as Excel workbooks."),
+        ("documents",),
+    ),
+    "funding": LazyCommand(N_("The funding recommendation list of a batch."), ("funding",)),
+    "verify": LazyCommand(
+        N_("Say whether this database issued a PDF as it is: its fingerprint, document, batch and date."),
+        ("documents_verify",),
+    ),
+    "experts": LazyCommand(N_("The expert pool (专家库): import, export and list."), ("experts",)),
+    "panel": LazyCommand(N_("Expert panels (专家组): draw, assign, finalise."), ("panels", "panels_members")),
+    "workbooks": LazyCommand(N_("Offline scoring workbooks (离线评审表): one per expert."), ("panels",)),
+    "stage": LazyCommand(N_("Review stages (评审阶段): list, add, promote, finalise."), ("stages",)),
+    "my-reviews": LazyCommand(
+        N_("An expert's own reviews (我的评审): assignments, summaries, declarations."), ("my_reviews",)
+    ),
+    "backup": LazyCommand(
+        N_(
+            "Copy the SQLite database to FILE, consistently, even while the app is open (SQLite's online backup; "
+            "the copy is checked before it gets its name). Restore by copying the file back while the app is "
+            "closed. For PostgreSQL use pg_dump."
+        ),
+        ("backup",),
+    ),
+    "audit": LazyCommand(N_("The audit trail (审计日志): read it, export it, verify it."), ("audit_log", "audit")),
+    "publicity": LazyCommand(
+        N_("公示: open it (the list is frozen), close it (the decisions become final)."), ("publicity",)
+    ),
+    "objection": LazyCommand(
+        N_("The objection register (异议): register, handle, decide, send to 复审, close."), ("publicity",)
+    ),
+    "dashboard": LazyCommand(
+        N_("Where a batch's call stands, step by step, and what to do next (批次进度)."), ("dashboard",)
+    ),
+    "reminders": LazyCommand(
+        N_("Experts with sheets due or overdue, their phone and what is missing (staff only)."), ("dashboard",)
+    ),
+    "users": LazyCommand(
+        N_(
+            "Users and their roles. On PostgreSQL each user is a login role of the server (an administrator's "
+            "connection creates and alters them); on SQLite a local login."
+        ),
+        ("users",),
+    ),
+}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -78,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         click.echo(str(exc), err=True)
         return 2
-    cli = build_cli()
+    cli = build_cli(lazy=True)
     try:
         result = cli.main(args=argv, prog_name="reviewtool-cli", standalone_mode=False)
         # Without standalone mode click returns ctx.exit(code)'s code instead of raising.
@@ -94,22 +136,38 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as exc:
         click.echo(_("Error: {message}").format(message=exc), err=True)
         return 1
-    except DBAPIError as exc:
-        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-        if is_busy_error(exc):
-            click.echo(_("Error: {message}").format(message=_(BUSY_MESSAGE)), err=True)
-        elif isinstance(exc, OperationalError):
-            click.echo(_("Error: cannot use the database: {reason}").format(reason=reason), err=True)
-        else:
-            click.echo(_("Error: the database refused the change: {reason}").format(reason=reason), err=True)
-        return 1
-    except Exception as exc:  # noqa: BLE001 - a bug: one line, details on request
+    except Exception as exc:  # noqa: BLE001 - a database error or a bug: one line each
+        message = _database_error(exc)
+        if message is not None:
+            click.echo(message, err=True)
+            return 1
         if os.environ.get("REVIEWTOOL_DEBUG"):
             traceback.print_exc()
         click.echo(
             _("Internal error: {error} (set REVIEWTOOL_DEBUG=1 to see details)").format(error=repr(exc)), err=True
         )
         return 3
+
+
+def _database_error(exc: Exception) -> str | None:
+    """The one-line message for a database error, or None for anything else.
+
+    SQLAlchemy is imported only by the commands that use a database, so an
+    error can only be one of its own when it is already loaded."""
+    if "sqlalchemy" not in sys.modules:
+        return None
+    from sqlalchemy.exc import DBAPIError, OperationalError
+
+    from reviewtool.storage.database import BUSY_MESSAGE, is_busy_error
+
+    if not isinstance(exc, DBAPIError):
+        return None
+    reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+    if is_busy_error(exc):
+        return _("Error: {message}").format(message=_(BUSY_MESSAGE))
+    if isinstance(exc, OperationalError):
+        return _("Error: cannot use the database: {reason}").format(reason=reason)
+    return _("Error: the database refused the change: {reason}").format(reason=reason)
 
 
 def run() -> None:

@@ -7,13 +7,24 @@ from pathlib import Path
 
 import click
 
-from reviewtool.cli.common import actor, batch_option, db_option, emit_json, json_option, open_db
+from reviewtool.cli.common import (
+    COUNT_MAX,
+    DecimalParam,
+    actor,
+    batch_option,
+    db_option,
+    emit_json,
+    json_option,
+    open_db,
+)
+from reviewtool.cli.stages import stage_id, stage_option
 from reviewtool.core.scoring.maths import flag_label
 from reviewtool.core.scoring.rubric import points_text
 from reviewtool.i18n import _
 from reviewtool.services.scoring import rubric_batches, rubrics
 from reviewtool.services.scoring.ranking import RULES, find_batch, ranked_applications
 from reviewtool.services.scoring.sheets import list_sheets
+from reviewtool.services.stages.stage import find_stage
 from reviewtool.storage import models
 
 
@@ -53,7 +64,7 @@ def list_command(db_url: str | None, as_json: bool) -> None:
 
 @rubric_group.command("show", help=_("Show one rubric (latest version unless --version)."))
 @click.argument("code")
-@click.option("--version", "number", type=int, help=_("Version number."))
+@click.option("--version", "number", type=click.IntRange(1, COUNT_MAX), help=_("Version number."))
 @db_option
 @json_option
 def show_command(code: str, number: int | None, db_url: str | None, as_json: bool) -> None:
@@ -87,7 +98,7 @@ def show_command(code: str, number: int | None, db_url: str | None, as_json: boo
 @rubric_group.command("export", help=_("Write a rubric to a YAML or Excel (.xlsx) file."))
 @click.argument("code")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--version", "number", type=int, help=_("Version number."))
+@click.option("--version", "number", type=click.IntRange(1, COUNT_MAX), help=_("Version number."))
 @click.option("--format", "fmt", type=click.Choice(["yaml", "xlsx"]), help=_("File format (default: by suffix)."))
 @db_option
 @json_option
@@ -132,10 +143,12 @@ def import_command(path: Path, db_url: str | None, as_json: bool) -> None:
 @batch_option
 @click.option("--category", "categories", multiple=True, help=_("Only applications of this category (repeatable)."))
 @click.option("--area", "areas", multiple=True, help=_("Only applications in this area or below it (repeatable)."))
-@click.option("--priority", type=int, help=_("Higher priorities are tried first."))
+@click.option("--priority", type=click.IntRange(-COUNT_MAX, COUNT_MAX), help=_("Higher priorities are tried first."))
+@click.option("--stage", "stage", metavar="NAME",
+              help=_("Only for this review stage, e.g. 会议评审 (default: every stage of the batch)."))  # fmt: skip
 @db_option
 @json_option
-def attach_command(code, batch_name, categories, areas, priority, db_url, as_json) -> None:
+def attach_command(code, batch_name, categories, areas, priority, stage, db_url, as_json) -> None:
     with open_db(db_url).session() as session:
         batch = find_batch(session, batch_name)
         rubric_batches.attach_rubric(
@@ -146,6 +159,7 @@ def attach_command(code, batch_name, categories, areas, priority, db_url, as_jso
             categories=list(categories),
             area_codes=list(areas),
             priority=priority,
+            stage_id=find_stage(session, batch.id, stage).id if stage else None,
         )
         rows = rubric_batches.batch_rubrics(session, batch.id)
     if as_json:
@@ -156,6 +170,7 @@ def attach_command(code, batch_name, categories, areas, priority, db_url, as_jso
                     "priority": r.priority,
                     "categories": r.categories,
                     "area_codes": r.area_codes,
+                    "stage": r.stage,
                 }
                 for r in rows
             ]
@@ -163,7 +178,7 @@ def attach_command(code, batch_name, categories, areas, priority, db_url, as_jso
         return
     for r in rows:
         scope = "；".join(list(r.categories) + list(r.area_codes)) or _("all applications")
-        click.echo(f"{r.priority:>3}  {r.rubric_code}  {scope}")
+        click.echo(f"{r.priority:>3}  {r.rubric_code}  {scope}" + (f"  [{r.stage}]" if r.stage else ""))
 
 
 @click.group("scores", help=_("Score sheets and panel results."))
@@ -175,17 +190,26 @@ def _fmt(value: Decimal | None) -> str:
     return "—" if value is None else f"{value:.2f}"
 
 
-@scores_group.command("export", help=_("Print every score sheet of a batch and the panel results."))
+@scores_group.command("export", help=_("Print every score sheet of a review stage of a batch and its panel results."))
 @batch_option
+@stage_option
 @db_option
 @json_option
 def scores_export_command(batch_name: str, db_url: str | None, as_json: bool) -> None:
     with open_db(db_url).session() as session:
         batch = find_batch(session, batch_name)
-        sheets = list_sheets(session, batch_id=batch.id)
-        view = ranked_applications(session, batch.id)
+        stage = stage_id(session, batch.id)
+        sheets = list_sheets(session, batch_id=batch.id, stage_id=stage)
+        view = ranked_applications(session, batch.id, stage_id=stage)
     if as_json:
-        emit_json({"batch": batch_name, "sheets": [s.as_json() for s in sheets], "results": view.as_json()})
+        emit_json(
+            {
+                "batch": batch_name,
+                "stage": view.stage,
+                "sheets": [s.as_json() for s in sheets],
+                "results": view.as_json(),
+            }
+        )
         return
     for s in sheets:
         click.echo(
@@ -195,17 +219,25 @@ def scores_export_command(batch_name: str, db_url: str | None, as_json: bool) ->
     _print_ranking(view)
 
 
-@scores_group.command("ranking", help=_("Print the ranked view of a batch."))
+@scores_group.command("ranking", help=_("Print the ranked view of a review stage, or (--final) the final ranking."))
 @batch_option
+@stage_option
+@click.option("--final", "final", is_flag=True,
+              help=_("The final ranking up to the stage, under the batch's final-score rule."))  # fmt: skip
 @click.option("--rule", type=click.Choice(RULES), default="final", show_default=True, help=_("Figure to rank on."))
 @click.option("--area", "area_code", help=_("Only applications in this priority area or below it."))
-@click.option("--threshold", type=Decimal, help=_("Recommendation threshold (default: the batch's, 70)."))
+@click.option(
+    "--threshold", type=DecimalParam(0, 10000, places=4), help=_("Recommendation threshold (default: the batch's, 70).")
+)
 @db_option
 @json_option
-def ranking_command(batch_name, rule, area_code, threshold, db_url, as_json) -> None:
+def ranking_command(batch_name, final, rule, area_code, threshold, db_url, as_json) -> None:
     with open_db(db_url).session() as session:
         batch = find_batch(session, batch_name)
-        view = ranked_applications(session, batch.id, rule=rule, area_code=area_code, threshold=threshold)
+        view = ranked_applications(
+            session, batch.id, rule=rule, area_code=area_code, threshold=threshold,
+            stage_id=stage_id(session, batch.id), final=final,
+        )  # fmt: skip
     if as_json:
         emit_json(view.as_json())
         return
@@ -213,6 +245,7 @@ def ranking_command(batch_name, rule, area_code, threshold, db_url, as_json) -> 
 
 
 def _print_ranking(view) -> None:
+    click.echo(view.basis)
     click.echo(
         _("Threshold {threshold}; {count} recommended. {tie_break}").format(
             threshold=points_text(view.threshold), count=view.recommended_count, tie_break=view.tie_break
@@ -221,7 +254,9 @@ def _print_ranking(view) -> None:
     for r in view.rows:
         mark = _("recommended") if r.recommended else ""
         flags = "、".join(flag_label(f) for f in r.flags)
+        stopped = "，" + _("not promoted") if r.stopped else ""
+        where = f"  [{r.stage}{stopped}]" if view.final else ""
         click.echo(
             f"{r.position or '—':>3}  {r.number}  {_fmt(r.score)}  ({r.rule_label}, {r.sheet_count})  {mark}  {flags}"
-            f"  {r.title}"
+            f"{where}  {r.title}"
         )

@@ -67,3 +67,8 @@ def areas_command(edition: str | None, kind: str | None, db_url: str | None, as_
         level = depth.get(row.parent, -1) + 1 if row.parent else 0
         depth[row.code] = level
         click.echo(f"{'  ' * level}{row.code:<10} {row.title}")
+
+
+def register(group: click.Group) -> None:
+    for command in (init_command, demo_command, areas_command):
+        group.add_command(command)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 
-from reviewtool.i18n import N_, _
+from reviewtool.i18n import N_, _, in_every_language
 
 
 class Labelled(str, enum.Enum):
@@ -25,10 +25,10 @@ class Labelled(str, enum.Enum):
 
     @classmethod
     def from_label(cls, text: str):
-        """Accept a stored value, an English label or a translated label."""
+        """Accept a stored value or the label in any shipped language, whatever the running one."""
         text = text.strip()
         for member in cls:
-            if text in (member.value, member._label, _(member._label)):
+            if text == member.value or text in in_every_language(member._label):
                 return member
         raise ValueError(text)
 
@@ -122,3 +122,46 @@ class VoteChoice(Labelled):
 class FundingRule(Labelled):
     STOP = "stop", N_("Stop at the first that does not fit")
     SKIP = "skip", N_("Skip it and continue")
+
+
+class Invitation(Labelled):
+    """A drawn member's answer to the invitation (邀请确认)."""
+
+    PENDING = "pending", N_("Awaiting confirmation")
+    CONFIRMED = "confirmed", N_("Confirmed")
+    DECLINED = "declined", N_("Declined")
+
+
+class PublicityStatus(Labelled):
+    OPEN = "open", N_("Public notice open")
+    CLOSED = "closed", N_("Public notice closed")
+
+
+class ObjectionOutcome(Labelled):
+    PENDING = "pending", N_("Being handled")
+    UPHELD = "upheld", N_("Upheld")
+    REJECTED = "rejected", N_("Not upheld")
+    WITHDRAWN = "withdrawn", N_("Withdrawn")
+
+
+class StageKind(Labelled):
+    """What a review stage (评审阶段) of a batch does."""
+
+    FORMAL = "formal", N_("Formal review stage")
+    EXPERT = "expert", N_("Expert review stage")
+
+
+class StageStatus(Labelled):
+    PENDING = "pending", N_("Not started")
+    OPEN = "open", N_("In progress")
+    FINALISED = "finalised", N_("Finalised stage")
+
+
+class StageEntry(Labelled):
+    """How an application entered a review stage."""
+
+    ALL = "all", N_("Every application that passed formal review")
+    TOP_N = "top_n", N_("Top N of the previous stage")
+    MIN_SCORE = "min_score", N_("At or above a score in the previous stage")
+    MANUAL = "manual", N_("Chosen by hand")
+    OBJECTION = "objection", N_("Sent back by an upheld objection")

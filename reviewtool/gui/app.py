@@ -1,7 +1,11 @@
 """``reviewtool``: start the desktop application.
 
 Start-up opens (and upgrades) the database on the worker thread, loads the
-demonstration data when asked, then shows the main window.
+demonstration data when asked, then shows the main window. A PostgreSQL URL
+without a password first asks for login and password (``gui/users/
+login_dialog.py``) and connects as that login role; an SQLite file with local
+users asks after opening. No password is ever stored: the URL remembered in
+QSettings has none.
 """
 
 from __future__ import annotations
@@ -15,16 +19,19 @@ from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from reviewtool import __version__
+from reviewtool.core.errors import UserError
 from reviewtool.gui import options
 from reviewtool.gui.context import ChangeBus, GuiContext
 from reviewtool.gui.main_window import MainWindow
 from reviewtool.gui.tasks import TaskManager
+from reviewtool.gui.users.login_dialog import LoginDialog
 from reviewtool.i18n import _, normalise_language, set_language
 from reviewtool.paths import demo_database_url
 from reviewtool.services import demo
 from reviewtool.services.audit import default_actor
 from reviewtool.services.setup import open_database
-from reviewtool.storage.database import ENV_VAR
+from reviewtool.services.users import login
+from reviewtool.storage.database import ENV_VAR, resolve_url
 
 
 @dataclass
@@ -47,12 +54,19 @@ def parse_args(argv: list[str]) -> LaunchOptions:
 
 
 def open_and_prepare(url: str | None, with_demo: bool):
-    """Worker-thread part of start-up: migrate, and fill an empty demo database."""
-    database = open_database(url)
-    if with_demo:
+    """Worker-thread part of start-up: connect (PostgreSQL: as the URL's login role), migrate if
+    this is the owner, fill an empty demo database. Leaves ``database.identity`` None when an
+    SQLite file has local users: then the login dialog comes next."""
+    resolved = resolve_url(url)
+    if login.is_postgresql(resolved):
+        database = login.open_server(resolved)
+    else:
+        database = open_database(resolved)
+        database.identity = None if login.needs_local_login(database) else login.account_identity()
+    if with_demo and database.identity is not None:
         with database.session() as session:
             if not demo.database_has_data(session):
-                demo.load_demo(session, actor=default_actor())
+                demo.load_demo(session, actor=database.identity.login)
     return database
 
 
@@ -65,6 +79,7 @@ class Launcher:
         self.settings = options.open_settings()
         self.tasks = TaskManager()
         self.window: MainWindow | None = None
+        self.login_dialog: LoginDialog | None = None
         self._qt_translator: QTranslator | None = None
         self.exit_code = 0
 
@@ -93,18 +108,83 @@ class Launcher:
                 self.app.installTranslator(translator)
                 self._qt_translator = translator
 
-    def open(self, url: str | None, *, with_demo: bool = False) -> None:
+    def open(self, url: str | None, *, with_demo: bool = False, identity=None) -> None:
+        """Open ``url``: a PostgreSQL URL without a password first asks for login and password.
+        ``identity``: reopening the same SQLite file keeps who logged in."""
+        try:
+            resolved = resolve_url(url)
+        except UserError as error:
+            self._failed(error)
+            return
+        if login.needs_password(resolved):
+            self._ask_server_login(resolved, with_demo, "")
+        else:
+            self._connect(resolved, with_demo, identity)
+
+    def _ask_server_login(self, url: str, with_demo: bool, message: str) -> None:
+        dialog = LoginDialog(
+            login.url_without_password(url), login=login.url_login(url) or default_actor(), message=message
+        )
+        dialog.accepted.connect(lambda: self._connect(login.with_credentials(url, *dialog.credentials()), with_demo))
+        dialog.rejected.connect(self._login_cancelled)
+        dialog.finished.connect(dialog.deleteLater)
+        self.login_dialog = dialog
+        dialog.open()
+
+    def _connect(self, url: str, with_demo: bool, identity=None) -> None:
+        def failed(error: BaseException) -> None:
+            if isinstance(error, login.WrongPassword) and login.is_postgresql(url):
+                self._ask_server_login(login.url_without_password(url), with_demo, str(error))
+            else:
+                self._failed(error)
+
         self.tasks.run(
             lambda _progress, _cancel: open_and_prepare(url, with_demo),
-            self._opened,
-            self._failed,
+            lambda database: self._opened(database, identity),
+            failed,
             label=_("Opening the database…"),
         )
 
-    def _opened(self, database) -> None:
+    def _opened(self, database, identity=None) -> None:
+        if database.identity is None and identity is not None:
+            database.identity = identity  # the same file reopened (language changed)
+        if database.identity is None:
+            self._ask_local_login(database, "")
+            return
+        self._show_window(database)
+
+    def _ask_local_login(self, database, message: str, name: str | None = None) -> None:
+        dialog = LoginDialog(database.display_url, login=name or default_actor(), message=message, server=False)
+
+        def check() -> None:
+            name, password = dialog.credentials()
+            self.tasks.run(
+                lambda _p, _c: login.sign_in_local(database, name, password),
+                lambda _identity: self._show_window(database),
+                lambda error: (
+                    self._ask_local_login(database, str(error), name)
+                    if isinstance(error, UserError)
+                    else self._failed(error)
+                ),
+                label=_("Logging in…"),
+            )
+
+        dialog.accepted.connect(check)
+        dialog.rejected.connect(lambda: (database.dispose(), self._login_cancelled()))
+        dialog.finished.connect(dialog.deleteLater)
+        self.login_dialog = dialog
+        dialog.open()
+
+    def _login_cancelled(self) -> None:
+        self.login_dialog = None
+        if self.window is None:
+            self.app.quit()
+
+    def _show_window(self, database) -> None:
+        self.login_dialog = None
         if not self.launch.demo:
-            options.remember_database(self.settings, database.url)
-        ctx = GuiContext(database, self.tasks, self.settings, ChangeBus(), options.OPERATOR.read(self.settings))
+            options.remember_database(self.settings, login.url_without_password(database.url))
+        ctx = GuiContext(database, self.tasks, self.settings, ChangeBus(), default_actor())
         self.window = MainWindow(ctx)
         self.window.reopen_requested.connect(self._reopen)
         self.window.show()
@@ -119,14 +199,18 @@ class Launcher:
 
     def _reopen(self, values) -> None:
         old = self.window
+        url, identity = values.database_url, None
         if old is not None:
+            if values.database_url == login.url_without_password(old.ctx.database.url):
+                # Same database (the language changed): keep the connection's credentials and the login.
+                url, identity = old.ctx.database.url, old.ctx.database.identity
             old.close()
             old.deleteLater()
             old.ctx.database.dispose()
         self.window = None
         self.launch.demo = False
         self.apply_language(values.language)
-        self.open(values.database_url)
+        self.open(url, identity=identity)
 
     def _screenshot_when_idle(self, path: str, attempts: int = 100) -> None:
         if self.tasks.pending == 0 or attempts == 0:

@@ -1,5 +1,8 @@
 """Table model of the application list: ids and a row cache, filled page by
-page from the worker; sorting and filtering are done in SQL."""
+page from the worker; sorting and filtering are done in SQL (the list may
+hold thousands of applications). ``export_rows`` reads every row of the
+current query on the worker, formatted as the table shows it, for
+"导出 Excel…"."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from reviewtool.gui.context import GuiContext
+from reviewtool.gui.widgets.area_titles import area_text
 from reviewtool.i18n import N_, _
 from reviewtool.services.applications import ApplicationQuery, ApplicationRow, count_applications, fetch_applications
 from reviewtool.services.intake.tagging import suggested_primary
@@ -33,6 +37,27 @@ def format_wan(value: Decimal | None) -> str:
     return "" if value is None else f"{value:,.2f}"
 
 
+#: Application id → (code, score, title) of its suggested primary area.
+Suggestions = dict[int, tuple[str, object, str | None]]
+
+
+def display_text(row: ApplicationRow, key: str, suggested: Suggestions) -> str:
+    """A cell of the list as shown."""
+    if key == "requested_amount":
+        return format_wan(row.requested_amount)
+    if key == "status":
+        return row.status.label()
+    if key == "panel_score":
+        return "" if row.panel_score is None else f"{row.panel_score:.2f}"
+    if key == "area_code":
+        if row.area_code is None and row.id in suggested:
+            code, _score, title = suggested[row.id]
+            return _("{code} (suggested)").format(code=area_text(code, title))
+        return area_text(row.area_code, row.area_title)
+    value = getattr(row, key)
+    return "" if value is None else str(value)
+
+
 class ApplicationsModel(QAbstractTableModel):
     """Loads the count first, then pages of ``PAGE_SIZE`` rows as the view scrolls."""
 
@@ -44,7 +69,7 @@ class ApplicationsModel(QAbstractTableModel):
         self._ctx = ctx
         self._query = ApplicationQuery()
         self._rows: list[ApplicationRow] = []
-        self._suggested: dict[int, tuple[str, object]] = {}  # id → suggested primary (code, score)
+        self._suggested: Suggestions = {}
         self._total = 0
         self._generation = 0  # results of an older query are dropped
         self._fetching = False
@@ -146,18 +171,7 @@ class ApplicationsModel(QAbstractTableModel):
         row = self._rows[index.row()]
         key = COLUMNS[index.column()][0]
         if role == Qt.ItemDataRole.DisplayRole:
-            if key == "requested_amount":
-                return format_wan(row.requested_amount)
-            if key == "status":
-                return row.status.label()
-            if key == "panel_score":
-                return "" if row.panel_score is None else f"{row.panel_score:.2f}"
-            if key == "area_code":
-                if row.area_code is None and row.id in self._suggested:
-                    return _("{code} (suggested)").format(code=self._suggested[row.id][0])
-                return row.area_code or ""
-            value = getattr(row, key)
-            return "" if value is None else str(value)
+            return display_text(row, key, self._suggested)
         if key == "area_code" and row.area_code is None and row.id in self._suggested:
             if role == Qt.ItemDataRole.ForegroundRole:
                 return QBrush(QColor("#777777"))
@@ -166,13 +180,17 @@ class ApplicationsModel(QAbstractTableModel):
                 font.setItalic(True)
                 return font
             if role == Qt.ItemDataRole.ToolTipRole:
-                code, score = self._suggested[row.id]
-                return _("Suggested from the title and abstract (score {score}); not confirmed yet.").format(
-                    score=f"{score:.2f}" if score is not None else "—"
+                code, score, title = self._suggested[row.id]
+                return (
+                    area_text(code, title)
+                    + "\n"
+                    + _("Suggested from the title and abstract (score {score}); not confirmed yet.").format(
+                        score=f"{score:.2f}" if score is not None else "—"
+                    )
                 )
         if role == Qt.ItemDataRole.ToolTipRole:
-            if key == "area_code" and row.area_title:
-                return row.area_title
+            if key == "area_code" and row.area_code:
+                return area_text(row.area_code, row.area_title)
             if key == "title":
                 return row.title
         if role == Qt.ItemDataRole.TextAlignmentRole and key in ("requested_amount", "panel_score"):
@@ -181,12 +199,35 @@ class ApplicationsModel(QAbstractTableModel):
             return row.id
         return None
 
+    def export_rows(self, columns: list[int]):
+        """The worker operation giving every row of the current query, as shown, in ``columns``."""
+        query = ApplicationQuery(**vars(self._query))
+        keys = [COLUMNS[c][0] for c in columns]
+
+        def rows(session) -> list[list[str]]:
+            found = fetch_applications(session, query, 0, max(count_applications(session, query), 1))
+            suggested = _suggestions(session, found)
+            return [[display_text(row, key, suggested) for key in keys] for row in found]
+
+        return rows
+
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
         self._query.sort_key = COLUMNS[column][0]
         self._query.descending = order == Qt.SortOrder.DescendingOrder
         self.reload()
 
 
-def _suggestions(session, rows: list[ApplicationRow]) -> dict[int, tuple[str, object]]:
-    """Suggested primary areas of the rows that have no confirmed one (worker thread)."""
-    return suggested_primary(session, [row.id for row in rows if row.area_code is None])
+def _suggestions(session, rows: list[ApplicationRow]) -> Suggestions:
+    """Suggested primary areas (code, score, title) of the rows that have no confirmed one (worker thread)."""
+    from sqlalchemy import select
+
+    from reviewtool.storage.models import PriorityArea
+
+    found = suggested_primary(session, [row.id for row in rows if row.area_code is None])
+    codes = {code for code, _score in found.values()}
+    titles = (
+        dict(session.execute(select(PriorityArea.code, PriorityArea.title).where(PriorityArea.code.in_(codes))).all())
+        if codes
+        else {}
+    )
+    return {app_id: (code, score, titles.get(code)) for app_id, (code, score) in found.items()}

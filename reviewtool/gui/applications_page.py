@@ -1,4 +1,10 @@
-"""The application list: search, filters and a lazily loaded table."""
+"""The application list: search, filters and a lazily loaded table.
+
+On a database without applications it shows the first steps of a call
+instead (``intake.first_steps``). Every toolbar button has a tooltip;
+"导出 Excel…" saves the list as filtered and sorted (all matching rows, not
+only those loaded).
+"""
 
 from __future__ import annotations
 
@@ -13,6 +19,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
+    QStackedWidget,
     QTableView,
     QToolBar,
     QVBoxLayout,
@@ -22,6 +29,8 @@ from PySide6.QtWidgets import (
 from reviewtool.core.enums import ApplicationStatus
 from reviewtool.gui.applications_model import ApplicationsModel
 from reviewtool.gui.context import GuiContext
+from reviewtool.gui.intake.first_steps import FirstStepsPanel
+from reviewtool.gui.widgets.table_export import ExportTableAction
 from reviewtool.i18n import _
 from reviewtool.services.applications import ApplicationQuery, distinct_values, list_batches
 from reviewtool.services.taxonomy import list_areas
@@ -32,6 +41,7 @@ SEARCH_DELAY_MS = 250
 
 class ApplicationsPage(QWidget):
     status_message = Signal(str)
+    guide = "intake"
 
     def __init__(self, ctx: GuiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -73,10 +83,18 @@ class ApplicationsPage(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
-        for column, width in enumerate((110, 340, 220, 130, 80, 130, 110, 110, 60)):
+        for column, width in enumerate((110, 340, 220, 130, 80, 240, 110, 110, 60)):
             self.table.setColumnWidth(column, width)
 
         self.count_label = QLabel()
+        self.first_steps = FirstStepsPanel()
+        self.first_steps.batch_button.clicked.connect(self.new_batch)
+        self.first_steps.import_button.clicked.connect(self.import_applications)
+        self.first_steps.new_button.clicked.connect(self.new_application)
+        self.first_steps.sample_button.clicked.connect(self.import_applications)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.table)
+        self.stack.addWidget(self.first_steps)
         self.toolbar = self._build_toolbar()
         self.table.doubleClicked.connect(
             lambda index: self.open_application(self.model.data(index, Qt.ItemDataRole.UserRole))
@@ -84,7 +102,7 @@ class ApplicationsPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.toolbar)
         layout.addLayout(filters)
-        layout.addWidget(self.table, 1)
+        layout.addWidget(self.stack, 1)
         layout.addWidget(self.count_label)
 
         self._search_timer = QTimer(self)
@@ -158,7 +176,18 @@ class ApplicationsPage(QWidget):
         )
         self.model.set_query(query)
 
+    def _unfiltered(self) -> bool:
+        query = self.model.query
+        return not (query.text.strip() or query.batch_id or query.statuses or query.county or query.category
+                    or query.area_code)  # fmt: skip
+
     def _show_count(self, loaded: int, total: int) -> None:
+        first_run = total == 0 and self._unfiltered()
+        if first_run:
+            self.first_steps.show_batches(
+                sum(1 for i in range(self.batch_filter.count()) if self.batch_filter.itemData(i))
+            )
+        self.stack.setCurrentWidget(self.first_steps if first_run else self.table)
         text = _("{total} applications").format(total=total)
         if loaded < total:
             text += " " + _("({loaded} loaded)").format(loaded=loaded)
@@ -192,13 +221,43 @@ class ApplicationsPage(QWidget):
             _("Make the suggested primary area the confirmed one for the selected applications that have none.")
         )
         self.confirm_areas_action.triggered.connect(lambda: self.confirm_suggested(self.selected_ids()))
+        self.export_action = ExportTableAction(
+            self._ctx,
+            self.table,
+            _("Applications"),
+            self,
+            describe=self._describe_filter,
+            collect=self.model.export_rows,
+            on_message=self.status_message.emit,
+        )
+        for action, tip in (
+            (self.new_action, _("Type a new application into the form (in the batch chosen in the Batch filter).")),
+            (self.open_action, _("Open the selected application's form (or double-click it).")),
+            (self.import_action, _("Import applications from the bureau's summary sheet (Excel), with a preview.")),
+            (self.template_action, _("Save a blank import sheet with every column the import reads.")),
+            (self.formal_action, _("Record the formal review (形式审查) of the selected applications.")),
+        ):
+            action.setToolTip(tip)
         for action in (self.new_action, self.open_action, None, self.import_action, self.template_action, None,
-                       self.formal_action, self.confirm_areas_action):  # fmt: skip
+                       self.formal_action, self.confirm_areas_action, None, self.export_action):  # fmt: skip
             if action is None:
                 toolbar.addSeparator()
             else:
                 toolbar.addAction(action)
         return toolbar
+
+    def _describe_filter(self) -> str:
+        parts = [self.search.text().strip()]
+        parts += [combo.currentText() for combo in (self.batch_filter, self.status_filter, self.county_filter,
+                  self.category_filter, self.area_filter) if combo.currentData() is not None]  # fmt: skip
+        return "；".join(p for p in parts if p)
+
+    def new_batch(self) -> None:
+        """The first step of a call: the batches page when the window has one, else the import (which creates it)."""
+        select_page = getattr(self.window(), "select_page", None)
+        if select_page is not None and select_page("batches"):
+            return
+        self.import_applications()
 
     def selected_ids(self) -> list[int]:
         return [self.model.row(index.row()).id for index in self.table.selectionModel().selectedRows()]

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, QSettings, Signal
 
+from reviewtool.core.users import Identity
 from reviewtool.gui.tasks import TaskManager
 from reviewtool.services.audit import default_actor
 from reviewtool.services.changes import Changes
@@ -29,11 +30,21 @@ class GuiContext:
     tasks: TaskManager
     settings: QSettings
     bus: ChangeBus
-    operator: str = ""
+    #: The operating-system account: the actor only when nobody logs in (an SQLite file without local users).
+    account: str = ""
+
+    @property
+    def user(self) -> Identity | None:
+        """Who logged in (``database.identity``): never a name typed anywhere."""
+        return self.database.identity
 
     @property
     def actor(self) -> str:
-        return self.operator or default_actor()
+        """The audit trail's actor: the logged-in user, else the system account."""
+        identity = self.database.identity
+        if identity is not None and identity.kind != "account":
+            return identity.login
+        return self.account or (identity.login if identity is not None else default_actor())
 
     def run_db(self, operation, on_done=None, on_error=None, **kwargs):
         """Shorthand for ``tasks.run_db`` on the current database."""

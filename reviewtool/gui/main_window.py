@@ -5,7 +5,7 @@ Each section is its own page widget; this window only hosts them.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -19,53 +19,80 @@ from PySide6.QtWidgets import (
 )
 
 from reviewtool import __version__
+from reviewtool.core.users import Permission
 from reviewtool.gui import options
-from reviewtool.gui.applications_page import ApplicationsPage
-from reviewtool.gui.areas_page import AreasPage
-from reviewtool.gui.batches.batch_page import BatchPage
 from reviewtool.gui.context import GuiContext
-from reviewtool.gui.experts.pool_page import ExpertPoolPage
-from reviewtool.gui.funding.funding_page import FundingPage
-from reviewtool.gui.panels.panel_page import PanelPage
-from reviewtool.gui.scoring.ranking_page import RankingPage
+from reviewtool.gui.page_stack import LazyPages, PageAttribute, PageSpec
 from reviewtool.gui.widgets import user_guide
 from reviewtool.gui.widgets.window_fit import fit_to_screen
-from reviewtool.i18n import _
+from reviewtool.i18n import N_, _
+
+#: One page per section, in navigation order; each page is its own module, imported when first shown
+#: (gui/page_stack.py). Add a page here and as a ``PageAttribute`` of ``MainWindow``.
+PAGES = (
+    PageSpec("batches_page", N_("Batches"), "reviewtool.gui.batches.batch_page:BatchPage"),
+    PageSpec("applications_page", N_("Applications"), "reviewtool.gui.applications_page:ApplicationsPage"),
+    PageSpec("areas_page", N_("Priority areas"), "reviewtool.gui.areas_page:AreasPage"),
+    PageSpec("ranking_page", N_("Ranking"), "reviewtool.gui.scoring.ranking_page:RankingPage"),
+    PageSpec("funding_page", N_("Funding"), "reviewtool.gui.funding.funding_page:FundingPage"),
+    PageSpec("experts_page", N_("Expert pool"), "reviewtool.gui.experts.pool_page:ExpertPoolPage"),
+    PageSpec("panels_page", N_("Expert panels"), "reviewtool.gui.panels.panel_page:PanelPage"),
+    PageSpec(
+        "publicity_page", N_("Public notice and objections"), "reviewtool.gui.publicity.publicity_page:PublicityPage"
+    ),
+    PageSpec("dashboard_page", N_("Batch progress"), "reviewtool.gui.dashboard.dashboard_page:DashboardPage"),
+    PageSpec("audit_log_page", N_("Audit log"), "reviewtool.gui.audit_log.audit_log_page:AuditLogPage"),
+)
+#: What a 评审专家 / 专家组长 without a staff role sees: their own reviews only (gui/my_reviews).
+EXPERT_PAGES = (
+    PageSpec("my_reviews_page", N_("My reviews"), "reviewtool.gui.my_reviews.my_reviews_page:MyReviewsPage"),
+)
+
+
+def expert_only(user) -> bool:
+    """A logged-in user who scores their own sheets and reads nothing else (no staff, admin or audit role)."""
+    return user is not None and user.can(Permission.SCORE_OWN) and not user.can(Permission.READ_ALL)
 
 
 class MainWindow(QMainWindow):
     #: Emitted with the new settings when the user asks to reopen (language or database change).
     reopen_requested = Signal(object)
 
+    # The pages (PAGES), each built on first access or first show.
+    batches_page = PageAttribute()
+    applications_page = PageAttribute()
+    areas_page = PageAttribute()
+    ranking_page = PageAttribute()
+    funding_page = PageAttribute()
+    experts_page = PageAttribute()
+    panels_page = PageAttribute()
+    publicity_page = PageAttribute()
+    dashboard_page = PageAttribute()
+    audit_log_page = PageAttribute()
+    my_reviews_page = PageAttribute()  # EXPERT_PAGES
+
     def __init__(self, ctx: GuiContext) -> None:
         super().__init__()
         self.ctx = ctx
-        self.setWindowTitle(_("Haidong S&T project review") + f" — {ctx.database.display_url}")
+        title = _("Haidong S&T project review") + f" — {ctx.database.display_url}"
+        if ctx.user is not None and ctx.user.kind != "account":
+            title += f" — {ctx.user.label}"
+        self.setWindowTitle(title)
         fit_to_screen(self, 1280, 800)  # a 1280×720 laptop gets what its screen has room for
 
         self.nav = QListWidget()
         self.nav.setFixedWidth(150)
         self.nav.setObjectName("navigation")
+        self.nav.setWordWrap(True)  # a long (English) title takes two lines, not a scroll bar
+        self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.nav.setVisible(not expert_only(ctx.user))  # an expert has one page: no navigation
         self.pages = QStackedWidget()
         self._page_messages: dict[QWidget, str] = {}
-        # One page per section, in navigation order; each page is its own module.
-        self.batches_page = BatchPage(ctx)
-        self.applications_page = ApplicationsPage(ctx)
-        self.areas_page = AreasPage(ctx)
-        self.ranking_page = RankingPage(ctx)
-        self.funding_page = FundingPage(ctx)
-        self.experts_page = ExpertPoolPage(ctx)
-        self.panels_page = PanelPage(ctx)
-        for title, page in (
-            (_("Batches"), self.batches_page),
-            (_("Applications"), self.applications_page),
-            (_("Priority areas"), self.areas_page),
-            (_("Ranking"), self.ranking_page),
-            (_("Funding"), self.funding_page),
-            (_("Expert pool"), self.experts_page),
-            (_("Expert panels"), self.panels_page),
-        ):
-            self._add_page(title, page)
+        self.expert_only = expert_only(ctx.user)
+        self.page_specs = EXPERT_PAGES if self.expert_only else PAGES
+        self.page_stack = LazyPages(ctx, self.pages, self.page_specs, self._page_built)
+        for spec in self.page_specs:
+            QListWidgetItem(_(spec.title), self.nav).setToolTip(_(spec.title))
 
         central = QWidget()
         layout = QHBoxLayout(central)
@@ -77,6 +104,9 @@ class MainWindow(QMainWindow):
 
         self.busy_label = QLabel()
         self.statusBar().addPermanentWidget(self.busy_label)
+        self.user_label = QLabel(_("User: {who}").format(who=ctx.user.label if ctx.user else ctx.actor))
+        self.user_label.setObjectName("current-user")
+        self.statusBar().addPermanentWidget(self.user_label)
         # Bound methods, not lambdas: Qt drops them when this window is destroyed,
         # while the task manager lives on for the next window.
         ctx.tasks.busy_changed.connect(self._show_busy)
@@ -95,31 +125,39 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(text)
 
     def _show_page(self, index: int) -> None:
-        self.pages.setCurrentIndex(index)
+        if index < 0:
+            return
+        self.page_stack.show(index)
         self.statusBar().showMessage(self._page_messages.get(self.pages.currentWidget(), ""))
 
     def select_page(self, key: str) -> bool:
         """Show the page named ``key`` (its ``page_key``, its guide, or its class name, e.g. "batches"); False if none."""
         stems = {key.lower(), key.lower().removesuffix("s"), key.lower().removesuffix("es")}
-        for index in range(self.pages.count()):
-            page = self.pages.widget(index)
-            name = type(page).__name__.lower().removesuffix("page")
-            if getattr(page, "page_key", None) == key or user_guide.guide_of(page) == key or name in stems:
+        names = [spec.class_name.lower().removesuffix("page") for spec in self.page_specs]
+        for index, name in enumerate(names):  # by class name first: builds no page
+            if name in stems:
+                self.nav.setCurrentRow(index)
+                return True
+        for index in range(len(self.page_specs)):  # then by key or guide: imports the page's class, builds none
+            page_class = self.page_stack.page_class(index)
+            guide = getattr(page_class, "guide", None) or user_guide.GUIDES_BY_PAGE.get(page_class.__name__)
+            if getattr(page_class, "page_key", None) == key or guide == key:
                 self.nav.setCurrentRow(index)
                 return True
         return False
 
-    def _add_page(self, title: str, page) -> None:
-        self.pages.addWidget(page)
-        QListWidgetItem(title, self.nav)
+    def _page_built(self, page) -> None:
         status_message = getattr(page, "status_message", None)
         if status_message is not None:
             status_message.connect(self._page_status)
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu(_("&File"))
-        # Intake: the applications page owns these actions (toolbar and menu share them).
-        for action in (self.applications_page.import_action, self.applications_page.template_action):
+        # Intake: the applications page owns these actions; the menu's run them there (built when used).
+        intake = () if self.expert_only else ((_("Import…"), "import_action"), (_("Template…"), "template_action"))
+        for text, name in intake:
+            action = QAction(text, self)
+            action.triggered.connect(lambda _checked=False, name=name: self._applications_action(name))
             file_menu.addAction(action)
         file_menu.addSeparator()
         self.settings_action = QAction(_("&Settings…"), self)
@@ -128,7 +166,15 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.settings_action)
         self.export_action = QAction(_("&Export documents…"), self)
         self.export_action.triggered.connect(self.open_export)
-        file_menu.addAction(self.export_action)
+        if not self.expert_only:  # an expert exports nothing (gui/my_reviews)
+            file_menu.addAction(self.export_action)
+        from reviewtool.gui.documents import verify_document
+
+        verify_document.add_action(self, file_menu)
+        file_menu.addSeparator()
+        from reviewtool.gui.users import menu as users_menu
+
+        users_menu.add_actions(self, file_menu)
         file_menu.addSeparator()
         quit_action = QAction(_("&Quit"), self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -147,6 +193,10 @@ class MainWindow(QMainWindow):
         about = QAction(_("&About"), self)
         about.triggered.connect(self._about)
         help_menu.addAction(about)
+
+    def _applications_action(self, name: str) -> None:
+        self.nav.setCurrentRow(self.page_stack.index_of("applications_page"))
+        getattr(self.applications_page, name).trigger()
 
     def open_export(self) -> None:
         from reviewtool.gui.documents.export_dialog import ExportDialog
@@ -188,10 +238,9 @@ class MainWindow(QMainWindow):
 
     def apply_settings(self, values) -> None:
         from reviewtool.services import settings as data_settings
+        from reviewtool.services.users.login import url_without_password
 
-        options.OPERATOR.write(self.ctx.settings, values.operator)
         options.PDF_FONT_FILE.write(self.ctx.settings, values.font_file)
-        self.ctx.operator = values.operator
         language_changed = values.language != options.LANGUAGE.read(self.ctx.settings)
         options.LANGUAGE.write(self.ctx.settings, values.language)
         actor = self.ctx.actor
@@ -200,7 +249,7 @@ class MainWindow(QMainWindow):
             return data_settings.put(session, data_settings.BUREAU_NAME, values.bureau_name, actor=actor)
 
         def stored(_changed) -> None:
-            if values.database_url != self.ctx.database.url or language_changed:
+            if values.database_url != url_without_password(self.ctx.database.url) or language_changed:
                 self.reopen_requested.emit(values)
 
         self.ctx.run_db(store, stored, self.show_error)
@@ -216,7 +265,7 @@ class MainWindow(QMainWindow):
         if not state.isEmpty():
             self.restoreState(state)
         # The first start opens the application list (its empty state says what to do first).
-        first = self.pages.indexOf(self.applications_page)
+        first = 0 if self.expert_only else self.page_stack.index_of("applications_page")
         page = options.LAST_PAGE.read(self.ctx.settings) if self.ctx.settings.contains(options.LAST_PAGE.key) else first
         self.nav.setCurrentRow(page if 0 <= page < self.pages.count() else first)
 

@@ -48,7 +48,6 @@ class Option(Generic[T]):
 LANGUAGE = Option("ui/language", "zh_CN", str)
 DATABASE_URL = Option("database/url", "", str)
 RECENT_DATABASES = Option("database/recent", [], list)
-OPERATOR = Option("user/operator", "", str)
 PDF_FONT_FILE = Option("documents/font_file", "", str)
 MAIN_GEOMETRY = Option("window/main_geometry", QByteArray(), QByteArray)
 MAIN_STATE = Option("window/main_state", QByteArray(), QByteArray)

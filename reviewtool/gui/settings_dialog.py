@@ -1,4 +1,6 @@
-"""Settings: database location, language, bureau name, operator name."""
+"""Settings: database location, language, bureau name, PDF font.
+
+Who acts is the logged-in user (shown here, not typed): see ``gui/users``."""
 
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ from PySide6.QtWidgets import (
 from reviewtool.gui.context import GuiContext
 from reviewtool.i18n import LANGUAGES, _
 from reviewtool.services import settings as data_settings
+from reviewtool.services.users.login import url_without_password
 
 
 @dataclass
@@ -30,7 +33,6 @@ class SettingsResult:
     database_url: str
     language: str
     bureau_name: str
-    operator: str
     font_file: str = ""
 
 
@@ -51,7 +53,7 @@ class SettingsDialog(QDialog):
         self.setMinimumWidth(560)
         self._ctx = ctx
 
-        self.database_url = QLineEdit(ctx.database.url)
+        self.database_url = QLineEdit(url_without_password(ctx.database.url))  # never the password
         self.database_url.setToolTip(
             _("An SQLite file path, or a server URL such as postgresql://user:password@server/reviewtool")
         )
@@ -75,8 +77,8 @@ class SettingsDialog(QDialog):
             self.language.addItem(name, code)
         self.language.setCurrentIndex(max(self.language.findData(language), 0))
         self.bureau_name = QLineEdit(bureau_name)
-        self.operator = QLineEdit(ctx.operator)
-        self.operator.setPlaceholderText(ctx.actor)
+        self.user = QLabel(ctx.user.label if ctx.user is not None else ctx.actor)
+        self.user.setObjectName("settings-user")
 
         self.font_file = QLineEdit(font_file)
         self.font_file.setPlaceholderText(_("Found automatically (宋体, 仿宋, 微软雅黑, WenQuanYi …)"))
@@ -89,7 +91,7 @@ class SettingsDialog(QDialog):
         form = QFormLayout()
         form.addRow(_("Language"), self.language)
         form.addRow(_(data_settings.BUREAU_NAME.title), self.bureau_name)
-        form.addRow(_("Operator name (recorded in the audit trail)"), self.operator)
+        form.addRow(_("Logged in as (recorded in the audit trail)"), self.user)
         form.addRow(_("Chinese font for PDF documents"), font_row)
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
@@ -129,6 +131,5 @@ class SettingsDialog(QDialog):
             database_url=self.database_url.text().strip(),
             language=self.language.currentData(),
             bureau_name=self.bureau_name.text().strip(),
-            operator=self.operator.text().strip(),
             font_file=self.font_file.text().strip(),
         )

@@ -16,6 +16,7 @@ class Changes:
     sheets: bool = False
     panels: bool = False
     settings: bool = False
+    users: bool = False
     message: str = ""
     details: dict = field(default_factory=dict)
 
@@ -24,4 +25,4 @@ class Changes:
 
     @classmethod
     def everything(cls, message: str = "") -> Changes:
-        return cls(True, True, True, True, True, True, True, True, message)
+        return cls(True, True, True, True, True, True, True, True, True, message)

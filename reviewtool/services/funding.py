@@ -1,6 +1,9 @@
 """The funding recommendation (拟立项项目清单) of a batch.
 
-- ``funding_view`` ranks the batch (``services.scoring.ranking``, the rule in force),
+- ``funding_view`` ranks the batch on its final scores up to a review stage
+  (default: the current one; ``services.scoring.ranking`` with ``final=True``:
+  the batch's final-score rule, printed as ``FundingView.final_rule``; an
+  application not promoted to a later stage is not eligible),
   draws the funding line (``core.funding``) with the batch's budget,
   per-project cap, rule, quotas and review rules (pass mark, minimum of
   valid sheets: an application with fewer is 评审未完成, never funded),
@@ -35,8 +38,10 @@ from reviewtool.services.batches.batch import rules_of
 from reviewtool.services.batches.stage import ReviewStage, review_stage
 from reviewtool.services.changes import Changes
 from reviewtool.services.panels.votes import vote_labels
+from reviewtool.services.publicity.frozen import require_change_reason
 from reviewtool.services.scoring.ranking import ranked_applications
-from reviewtool.storage.models import Application, ApplicationArea, Batch, BatchQuota, PanelResult, PriorityArea
+from reviewtool.services.stages.standing import final_standing
+from reviewtool.storage.models import Application, ApplicationArea, Batch, BatchQuota, PriorityArea
 
 SENSITIVITY_RULES = ("mean", "trimmed_mean", "median")
 PLAN_KINDS = ("direction", "industry")
@@ -72,6 +77,8 @@ class FundingRow:
     funded_under: tuple[str, ...]
     vote: str = ""  # the meeting vote (会议评审), when one was held
     incomplete: bool = False  # fewer valid sheets than the batch's minimum: 评审未完成
+    stage: str = ""  # the review stage its final score comes from
+    stopped: bool = False  # not promoted to the later stage: keeps its score, not eligible
 
     @property
     def funded(self) -> bool:
@@ -102,6 +109,8 @@ class FundingRow:
             "funded_under": list(self.funded_under),
             "vote": self.vote,
             "review_complete": not self.incomplete,
+            "stage": self.stage,
+            "not_promoted": self.stopped,
         }
 
 
@@ -133,6 +142,8 @@ class FundingView:
     plan: tuple[fl.AreaTotal, ...]
     min_sheets: int = 3
     stage: ReviewStage | None = None
+    upto: str = ""  # the review stage the final scores go up to
+    final_rule: str = ""  # the final-score rule in words, printed wherever the final score appears
 
     @property
     def draft(self) -> bool:
@@ -146,6 +157,8 @@ class FundingView:
     def as_json(self) -> dict:
         return {
             "batch": self.batch,
+            "stage": self.upto,
+            "final_rule": self.final_rule,
             "draft": self.draft,
             "min_sheets": self.min_sheets,
             "incomplete": self.incomplete_count,
@@ -218,19 +231,17 @@ def _area_codes(session: Session, app_ids: list[int]) -> tuple[dict[int, tuple[s
     )
 
 
-def funding_view(session: Session, batch_id: int) -> FundingView:
-    """The ranked list, the line, its sensitivity and the plan view."""
+def funding_view(session: Session, batch_id: int, stage_id: int | None = None) -> FundingView:
+    """The ranked list, the line, its sensitivity and the plan view, on the final
+    scores up to a review stage (default: the batch's current stage)."""
     batch = _batch(session, batch_id)
     batch_rules = rules_of(batch)
-    ranked = ranked_applications(session, batch_id, rule="final")
+    ranked = ranked_applications(session, batch_id, rule="final", stage_id=stage_id, final=True)
     ids = [r.application_id for r in ranked.rows]
     apps = {a.id: a for a in session.scalars(select(Application).where(Application.id.in_(ids)))} if ids else {}
     codes, secondary_codes = _area_codes(session, ids)
-    results = (
-        {r.application_id: r for r in session.scalars(select(PanelResult).where(PanelResult.application_id.in_(ids)))}
-        if ids
-        else {}
-    )
+    standing = final_standing(session, batch_id, stage_id)
+    results = {a: standing.figures[a] for a in ids if a in standing.figures}
     candidates = []
     for index, row in enumerate(ranked.rows):
         app = apps[row.application_id]
@@ -241,6 +252,7 @@ def funding_view(session: Session, batch_id: int) -> FundingView:
                 requested=row.requested_amount,
                 recommended=app.recommended_amount,
                 vetoed=row.veto_count > 0,
+                excluded=row.stopped,
                 quota_keys=codes.get(row.application_id, ()),
                 order_key=f"{index:06d}",  # keep the ranking service's tie-breaks
                 incomplete=not batch_rules.review_complete(row.sheet_count),
@@ -274,7 +286,7 @@ def funding_view(session: Session, batch_id: int) -> FundingView:
             scores[cid] = value
         scores_by_rule[rule] = scores
     stability = fl.sensitivity(candidates, scores_by_rule, **options)
-    votes = vote_labels(session, batch_id)
+    votes = vote_labels(session, batch_id)  # the latest stage's vote on each application
 
     rows = []
     position_of = {r.application_id: r for r in ranked.rows}
@@ -313,6 +325,8 @@ def funding_view(session: Session, batch_id: int) -> FundingView:
                 funded_under=stability[r.application_id].funded_under,
                 vote=votes.get(r.application_id, ""),
                 incomplete=entry.candidate.incomplete,
+                stage=r.stage,
+                stopped=r.stopped,
             )
         )
     rows.sort(key=lambda row: (row.position is None, row.position or 0, row.number))
@@ -346,7 +360,9 @@ def funding_view(session: Session, batch_id: int) -> FundingView:
         ),
         plan=tuple(plan),
         min_sheets=batch_rules.min_sheets,
-        stage=review_stage(session, batch.id),
+        stage=review_stage(session, batch.id, standing.upto_id),
+        upto=standing.upto_name,
+        final_rule=standing.rule_text,
     )
 
 
@@ -444,8 +460,10 @@ def set_funding_settings(
     budget: Decimal | None | object = _UNSET,
     cap: Decimal | None | object = _UNSET,
     rule: FundingRule | object = _UNSET,
+    reason: str = "",
 ) -> Changes:
-    """Change a batch's budget, per-project cap and/or the rule for one that does not fit."""
+    """Change a batch's budget, per-project cap and/or the rule for one that does not fit. Once the
+    batch's 公示 is closed (its decisions final) a change needs a ``reason``, recorded with it."""
     batch = _batch(session, batch_id)
     if rule is not _UNSET and not isinstance(rule, FundingRule):
         rule = FundingRule(rule)
@@ -461,6 +479,7 @@ def set_funding_settings(
             changed[field_name] = (_plain(old), _plain(value))
     if not changed:
         return Changes()
+    reason = require_change_reason(session, batch.id, reason, _("the funding settings"))
     audit.record(
         session,
         actor=actor,
@@ -468,8 +487,11 @@ def set_funding_settings(
         entity_type="batch",
         entity_id=batch.id,
         batch_id=batch.id,
-        summary=_("Funding settings of {batch} changed").format(batch=batch.name),
-        details={k: {"old": o, "new": n} for k, (o, n) in changed.items()},
+        summary=_("Funding settings of {batch} changed").format(batch=batch.name) + (f"：{reason}" if reason else ""),
+        details={
+            **{k: {"old": o, "new": n} for k, (o, n) in changed.items()},
+            **({"reason": reason} if reason else {}),
+        },
     )
     session.flush()
     return Changes(batches=True, message=_("Funding settings changed."))
@@ -483,9 +505,12 @@ def set_quota(
     max_count: int | None,
     max_amount: Decimal | None,
     actor: str,
+    reason: str = "",
 ) -> Changes:
-    """Set or (with both limits ``None``) remove a quota for a direction or key industry."""
+    """Set or (with both limits ``None``) remove a quota for a direction or key industry (once the
+    batch's decisions are final, with a ``reason``)."""
     batch = _batch(session, batch_id)
+    reason = require_change_reason(session, batch.id, reason, _("a quota"))
     area = session.scalar(select(PriorityArea).where(PriorityArea.code == area_code))
     if area is None:
         raise UserError(_("Unknown priority area code “{code}”.").format(code=area_code))
@@ -521,6 +546,7 @@ def set_quota(
         batch_id=batch.id,
         summary=_("Quota for {code} in {batch} changed").format(code=area_code, batch=batch.name),
         details={
+            "reason": reason,
             "area": area_code,
             "old": old,
             "new": {"max_count": max_count, "max_amount": str(max_amount) if max_amount is not None else None},

@@ -89,6 +89,13 @@ def sync_edition(session: Session, spec: PlanEditionSpec) -> bool:
     return True
 
 
+def shipped_editions_current(session: Session) -> bool:
+    """Whether every shipped plan edition is stored as it is shipped (one query): then
+    ``sync_shipped_editions`` has nothing to do."""
+    stored = {code: digest for code, digest in session.execute(select(PlanEdition.code, PlanEdition.content_hash))}
+    return all(stored.get(spec.code) == edition_hash(spec) for spec in shipped_editions())
+
+
 def sync_shipped_editions(session: Session) -> list[str]:
     """Load every plan edition shipped in resources/plans; returns the codes that changed."""
     return [spec.code for spec in shipped_editions() if sync_edition(session, spec)]

@@ -31,10 +31,12 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from reviewtool.core.errors import UserError
 from reviewtool.i18n import N_, _
 from reviewtool.paths import default_database_url
+from reviewtool.storage import audit_chain, versioning
 from reviewtool.storage.lengths import guard_lengths
 
 ENV_VAR = "REVIEWTOOL_DB"
@@ -50,6 +52,18 @@ class DatabaseURLError(UserError):
 
 class DatabaseBusy(UserError):
     """Another program kept the SQLite database locked for writing past the busy timeout."""
+
+
+class PermissionRefused(UserError):
+    """PostgreSQL refused the logged-in role (a GRANT or a row-level security policy is missing)."""
+
+
+PERMISSION_MESSAGE = N_("The database does not allow this for your account ({login}): {reason}")
+
+
+def is_permission_error(exc: BaseException) -> bool:
+    """PostgreSQL's insufficient_privilege (42501): no GRANT, or a row-level security policy refused."""
+    return getattr(getattr(exc, "orig", None), "sqlstate", None) == "42501"
 
 
 def resolve_url(explicit: str | None = None) -> str:
@@ -133,6 +147,11 @@ class Database:
         self.engine = engine or make_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         guard_lengths(self._sessions)
+        audit_chain.install(self._sessions)
+        versioning.install(self._sessions)
+        #: Who is logged in (``core.users.Identity``), set once at login; every session carries it
+        #: in ``session.info["identity"]`` for the permission checks and the audit trail.
+        self.identity = None
 
     @property
     def display_url(self) -> str:
@@ -147,15 +166,29 @@ class Database:
         """A session whose transaction commits on success and rolls back on error.
 
         Another program holding the write lock past the busy timeout raises
-        ``DatabaseBusy`` (a ``UserError``: one clear line in the CLI and the GUI)."""
+        ``DatabaseBusy`` (a ``UserError``: one clear line in the CLI and the GUI); a save over a
+        change someone else committed meanwhile raises ``versioning.StaleEdit``, naming them."""
         try:
             with self._sessions() as session:
-                with session.begin():
-                    yield session
+                session.info["identity"] = self.identity
+                try:
+                    with session.begin():
+                        yield session
+                except StaleDataError as exc:
+                    raise self._stale_edit(session.info.get("versions_read", {})) from exc
         except DBAPIError as exc:
             if is_busy_error(exc):
                 raise DatabaseBusy(_(BUSY_MESSAGE)) from exc
+            if is_permission_error(exc):
+                reason = str(exc.orig).strip().splitlines()[0]
+                login = getattr(self.identity, "login", None) or make_url(self.url).username or ""
+                raise PermissionRefused(_(PERMISSION_MESSAGE).format(login=login, reason=reason)) from exc
             raise
+
+    def _stale_edit(self, versions_read) -> versioning.StaleEdit:
+        with self._sessions() as fresh:
+            fresh.info["identity"] = self.identity
+            return versioning.stale_edit(fresh, versions_read)
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -110,12 +110,12 @@ def test_changing_the_trimmed_mean_rule_recomputes_results_but_not_locked_ones(d
         batch_id = batch.id
         five = s.scalars(select(PanelResult).where(PanelResult.sheet_count == 5)).first()
         assert five is not None and five.rule == "trimmed_mean"
-        app_id = five.application_id
+        key = (five.stage_id, five.application_id)  # a result is kept per review stage
     with demo_db.session() as s:
         changes = batches.update_batch(s, batch_id, {"trimmed_min_sheets": "6"}, actor="clerk")
         assert changes.sheets and changes.details["recomputed"] > 0
     with demo_db.session() as s:
-        result = s.get(PanelResult, app_id)
+        result = s.get(PanelResult, key)
         assert result.rule == "mean" and result.final_score == result.mean
         result.locked = True
     with demo_db.session() as s:

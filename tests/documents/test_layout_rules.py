@@ -109,11 +109,13 @@ def test_the_summary_never_ends_with_only_its_header_and_total(scored_db, tmp_pa
 
 def test_a_per_expert_blank_sheet_leaves_the_signature_empty_and_names_the_expert_in_the_header(scored_db, tmp_path):
     with scored_db.session() as s:
+        from reviewtool.services.stages.reach import current_stage
         from reviewtool.storage.models import Assignment
 
+        stage_id = current_stage(s, scored_db.info.batch_id).id  # an assignment belongs to a review stage
         for app_id in scored_db.info.app_ids.values():
             for expert_id in scored_db.info.expert_ids:
-                s.add(Assignment(application_id=app_id, expert_id=expert_id))
+                s.add(Assignment(stage_id=stage_id, application_id=app_id, expert_id=expert_id))
     with scored_db.session() as s:
         result = export_sheets(s, scored_db.info.batch_id, tmp_path / "pe", kind=SheetKind.BLANK, per_expert=True)
     text = page_texts(next(f for f in result.files if f.name.startswith("HD2026-002")))

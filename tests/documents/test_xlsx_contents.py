@@ -40,7 +40,8 @@ def test_the_matrix_carries_written_opinions_and_criterion_comments(scored_db, t
     first = rows[0]
     assert first[opinion].value == "第1位专家意见：研究基础较好。"
     assert first[comment_c2].value == "创新性<突出> & 有特色"
-    typed = next(r for r in rows if r[0].value == "HD2026-003" and r[opinion].value.startswith("="))
+    number = header.index("申报编号")
+    typed = next(r for r in rows if r[number].value == "HD2026-003" and r[opinion].value.startswith("="))
     cell = typed[opinion]
     # text an expert typed that begins with = stays text when the workbook is edited again
     assert cell.data_type == "s" and cell.quotePrefix and cell.value == '=HYPERLINK("http://evil","点我")'

@@ -116,16 +116,16 @@ def test_score_matrix_application_expert_criterion(scored_db, tmp_path):
         path = export_score_matrix(s, scored_db.info.batch_id, tmp_path / "m.xlsx")
     ws = openpyxl.load_workbook(path).active
     header = [c.value for c in ws[2]]
-    assert header[:4] == ["申报编号", "项目名称", "专家", "评分标准"]
-    assert header[4].startswith("C1 ") and header[11].startswith("C8 ")
+    assert header[:5] == ["评审阶段", "申报编号", "项目名称", "专家", "评分标准"]  # one stage: the current one
+    assert header[5].startswith("C1 ") and header[12].startswith("C8 ")
     rows = list(ws.iter_rows(min_row=3, values_only=True))
-    assert len(rows) == 12
+    assert len(rows) == 12 and {r[0] for r in rows} == {"网络评审"}
     first = rows[0]
-    assert first[0] == "HD2026-001" and first[2] == "王专家"
-    assert first[4:12] == (14, 14, 14, 14, 9, 14, 9, 4) and first[12] == 92
+    assert first[1] == "HD2026-001" and first[3] == "王专家"
+    assert first[5:13] == (14, 14, 14, 14, 9, 14, 9, 4) and first[13] == 92
     with scored_db.session() as s:
         anon = export_score_matrix(s, scored_db.info.batch_id, tmp_path / "a.xlsx", anonymous=True)
-    names = {r[2] for r in openpyxl.load_workbook(anon).active.iter_rows(min_row=3, values_only=True)}
+    names = {r[3] for r in openpyxl.load_workbook(anon).active.iter_rows(min_row=3, values_only=True)}
     assert names == {"专家1", "专家2", "专家3"}
 
 

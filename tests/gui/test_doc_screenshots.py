@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QAbstractButton, QApplication, QDialog, QTabWidget, QWidget
+from PySide6.QtWidgets import QAbstractButton, QApplication, QDialog, QDialogButtonBox, QTabWidget, QWidget
 
 from conftest_helpers import screenshot_dir, type_text, wait_idle
 from reviewtool.gui.main_window import MainWindow
@@ -263,6 +263,10 @@ def test_draw_and_assignment(demo_ctx, qtbot):
     qtbot.waitUntil(lambda: "doc-2025" in draw.result.text())
     save(draw, "panels-draw")
     click(qtbot, button(draw, "关闭"))
+    # The drawn experts are 待确认 until their answers are recorded: all accept (a round of calls).
+    on_next_modal(lambda dialog: click(qtbot, dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)))
+    click(qtbot, button(page, "待确认的全部已确认…"))
+    wait_idle(qtbot, demo_ctx)
 
     qtbot.waitUntil(lambda: button(page, "分配评审…").isEnabled())
     before = windows()

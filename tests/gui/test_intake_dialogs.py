@@ -42,7 +42,7 @@ def test_import_preview_then_import(gui_ctx, qtbot, tmp_path):
     qtbot.waitUntil(lambda: dialog.result_data is not None, timeout=15000)
     assert dialog.model.rowCount() == 3
     assert [dialog.model.index(r, 1).data() for r in range(3)] == ["新增"] * 3
-    assert "HD-C3-5" in dialog.model.index(2, 5).data()  # suggested area for the row without one
+    assert "HD-C3-5" in dialog.model.index(2, 9).data()  # suggested area for the row without one
     assert dialog.import_button.isEnabled()
     assert application_count(gui_ctx) == 0  # the preview wrote nothing
     dialog.grab().save(str(screenshot_dir() / "intake_import_preview.png"))
@@ -64,9 +64,9 @@ def test_import_preview_blocks_rejected_rows_until_only_valid(gui_ctx, qtbot, tm
     qtbot.mouseClick(dialog.preview_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.result_data is not None, timeout=15000)
     assert dialog.model.index(1, 1).data() == "已拒绝"
-    details = dialog.model.index(1, 5).data()
+    details = dialog.model.index(1, 9).data()
     assert details.startswith("J 列（经费（万元）/申请经费）：") and "“五十”" in details
-    assert "工作表 汇总表 第 6 行 J 列" in dialog.model.index(1, 5).data(Qt.ItemDataRole.ToolTipRole)
+    assert "工作表 汇总表 第 6 行 J 列" in dialog.model.index(1, 9).data(Qt.ItemDataRole.ToolTipRole)
     assert not dialog.import_button.isEnabled()
     dialog.grab().save(str(screenshot_dir() / "intake_import_rejected.png"))
     dialog.only_valid.setChecked(True)
@@ -129,7 +129,7 @@ def test_form_validates_as_you_type_and_saves(gui_ctx, qtbot, batch_id, tmp_path
     type_text(qtbot, dialog.edits["abstract"], "研究牦牛舍饲育肥和牛肉精深加工")
     qtbot.mouseClick(dialog.suggest_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.suggestions.count() > 0, timeout=15000)
-    first = dialog.suggestions.item(0)
+    first = dialog.suggestions.item(1)  # item 0 says how sure the suggestion is
     assert first.text().startswith("HD-I05")
     dialog._take_suggestion(first)
     assert dialog.edits["primary_area"].currentData() == "HD-I05"
@@ -197,7 +197,7 @@ def test_page_has_intake_actions_and_category_filter(gui_ctx, qtbot, batch_id):
     page.show()
     wait_idle(qtbot, gui_ctx)
     texts = [a.text() for a in page.toolbar.actions() if a.text()]
-    assert texts == ["新建申报…", "打开…", "导入…", "模板…", "形式审查…", "确认建议领域"]
+    assert texts == ["新建申报…", "打开…", "导入…", "模板…", "形式审查…", "确认建议领域", "导出 Excel…"]
     assert page.category_filter.itemText(0) == "全部类别"
 
 
@@ -269,12 +269,21 @@ def test_list_shows_suggested_areas_and_confirms_them(gui_ctx, qtbot, tmp_path):
     page.show()
     qtbot.waitUntil(lambda: page.model.rowCount() == 3, timeout=10000)
     area_column = 5
-    assert [page.model.index(r, area_column).data() for r in range(3)] == ["HD-I05", "HD-I02", "HD-C3-5（建议）"]
+    # Codes are shown with their titles (the view elides them where the column is narrow).
+    assert [page.model.index(r, area_column).data() for r in range(3)] == [
+        "HD-I05 特色养殖业高效生产与精深加工技术研发",
+        "HD-I02 加强水生态修复技术创新与示范",
+        "HD-C3-5 科技支撑碳化硅产业技术转型升级（建议）",
+    ]
     assert page.model.index(2, area_column).data(Qt.ItemDataRole.FontRole).italic()
     page.grab().save(str(screenshot_dir() / "intake_list_suggested.png"))
     page.table.selectAll()
     with qtbot.waitSignal(gui_ctx.bus.changed, timeout=10000):
         page.confirm_areas_action.trigger()
     qtbot.waitUntil(
-        lambda: page.model.rowCount() == 3 and page.model.index(2, area_column).data() == "HD-C3-5", timeout=10000
+        lambda: (
+            page.model.rowCount() == 3
+            and page.model.index(2, area_column).data() == "HD-C3-5 科技支撑碳化硅产业技术转型升级"
+        ),
+        timeout=10000,
     )

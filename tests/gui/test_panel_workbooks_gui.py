@@ -15,6 +15,7 @@ from panels.test_workbooks import fill
 from reviewtool.gui.panels.panel_page import PanelPage
 from reviewtool.gui.panels.workbook_actions import ImportCheckDialog
 from reviewtool.services.panels import assignment, draw, panel
+from reviewtool.services.panels.invitations import confirm_all
 from reviewtool.storage.models import ScoreSheet
 
 pytestmark = pytest.mark.gui
@@ -26,6 +27,7 @@ def test_every_error_of_a_workbook_is_shown_before_importing(gui_ctx, qtbot, tmp
         attach_general_rubric(s, w.batch_id)
         panel_id, _c = panel.create_panel(s, w.batch_id, "第一组", actor="t")
         draw.draw_panel(s, panel_id, 5, seed="wb-gui", actor="t")
+        confirm_all(s, panel_id, actor="t")  # the drawn experts accepted
         assignment.apply_assignment(s, panel_id, actor="t", per_application=3)
     page = PanelPage(gui_ctx)
     qtbot.addWidget(page)
@@ -80,6 +82,7 @@ def test_an_older_workbook_is_applied_only_when_confirmed(gui_ctx, qtbot, tmp_pa
         attach_general_rubric(s, w.batch_id)
         panel_id, _c = panel.create_panel(s, w.batch_id, "第一组", actor="t")
         draw.draw_panel(s, panel_id, 4, seed="older", actor="t")
+        confirm_all(s, panel_id, actor="t")  # the drawn experts accepted
         assignment.apply_assignment(s, panel_id, actor="t", per_application=3)
     page = PanelPage(gui_ctx)
     qtbot.addWidget(page)

@@ -152,6 +152,12 @@ def test_panel_page_draw_assign_workbooks_finalise(world_ctx, qtbot, tmp_path, n
     draw.grab().save(str(screenshot_dir() / "panel_draw_dialog.png"))
     draw.accept()
     qtbot.waitUntil(lambda: page.members_model.rowCount() == 7)
+    assert "专家" in page.pending_label.text()  # the drawn experts await confirmation
+    answer_next_modal(qtbot, lambda d: qtbot.mouseClick(d.buttons.button(QDialogButtonBox.StandardButton.Ok),
+                                                        Qt.MouseButton.LeftButton))  # fmt: skip
+    qtbot.mouseClick(page.confirm_all_button, Qt.MouseButton.LeftButton)  # every one accepted by phone today
+    wait_idle(qtbot, ctx)
+    qtbot.waitUntil(lambda: page.pending_label.text() == "")
 
     assign = page.open_assignment()
     qtbot.addWidget(assign)
@@ -246,7 +252,7 @@ def test_new_panel_for_a_group_of_applications(world_ctx, qtbot):
     qtbot.addWidget(page)
     page.show()
     wait_idle(qtbot, ctx)
-    assert "尚无专家组" in page.info.text()
+    assert "还没有专家组" in page.info.text()  # in the batch's current review stage
     click(qtbot, page.new_panel_button)  # 新建专家组… (crashed on checked=False before)
     dialog = modal(qtbot, NewPanelDialog)
     dialog.name.clear()

@@ -15,7 +15,8 @@ from reviewtool.gui.scoring.ranking_page import RankingPage
 from reviewtool.gui.scoring.rubric_editor import RubricEditorDialog
 from reviewtool.gui.scoring.score_entry import ScoreEntryWindow
 from reviewtool.services.scoring import rubric_batches, rubrics
-from reviewtool.storage.models import Application, Expert, PanelResult, RubricVersion, ScoreSheet
+from reviewtool.services.scoring.results import result_row
+from reviewtool.storage.models import Application, Expert, RubricVersion, ScoreSheet
 
 
 def general_document(ctx) -> dict:
@@ -148,7 +149,7 @@ def test_score_entry_by_keyboard(demo_ctx, qtbot):
         assert sheet.total == Decimal("80")
         assert sheet.source == SheetSource.PAPER and sheet.entered_by == "测试员"
         assert sheet.written_opinion == "项目契合度高，技术路线可行，建议支持。"
-        result = s.get(PanelResult, app_id)
+        result = result_row(s, app_id)
         assert result.sheet_count == 1 and result.final_score == Decimal("80")
     window.close()
 

@@ -43,6 +43,7 @@ from reviewtool.gui.documents.export_dialog import ExportDialog
 from reviewtool.gui.intake.import_dialog import ImportDialog
 from reviewtool.gui.main_window import MainWindow
 from reviewtool.gui.panels.dialogs import AssignmentDialog, DrawDialog, NewPanelDialog
+from reviewtool.gui.panels.invitation_dialog import InvitationAnswerDialog
 from reviewtool.gui.panels.workbook_actions import ImportCheckDialog
 from reviewtool.gui.scoring.ranking_page import ReviewerPicker
 from reviewtool.gui.scoring.score_entry import ScoreEntryWindow
@@ -177,6 +178,11 @@ def test_a_clerk_runs_a_whole_call_from_the_window(gui_ctx, qtbot, tmp_path, lan
     steps.shot("draw", draw)
     click(qtbot, draw.close_button)
     qtbot.waitUntil(lambda: page.members_model.rowCount() == 5, timeout=10000)
+    # The five drawn experts accept by phone: 全部已确认, today's date.
+    when_modal(qtbot, lambda d: click(qtbot, d.buttons.button(QDialogButtonBox.StandardButton.Ok)),
+               InvitationAnswerDialog)  # fmt: skip
+    click(qtbot, page.confirm_all_button)
+    qtbot.waitUntil(lambda: page.pending_label.text() == "", timeout=10000)
     click(qtbot, page.assign_button)
     plan = modal(qtbot, AssignmentDialog)
     fits(plan)

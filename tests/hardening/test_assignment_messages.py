@@ -8,6 +8,7 @@ from sqlalchemy import select
 from panels.conftest import BATCH, attach_general_rubric, build_world, full_sheet
 from reviewtool.core.panels.assignment import balanced
 from reviewtool.services.panels import assignment, draw, panel
+from reviewtool.services.panels.invitations import confirm_all
 from reviewtool.services.scoring import sheet_edits
 from reviewtool.storage.models import Assignment
 
@@ -18,6 +19,7 @@ def test_fewer_reviewers_than_the_sheets_already_kept_names_the_sheets_not_the_l
         attach_general_rubric(s, world.batch_id)
         panel_id, _c = panel.create_panel(s, BATCH, "第一组", actor="t")
         draw.draw_panel(s, panel_id, 7, seed="kept", actor="t")
+        confirm_all(s, panel_id, actor="t")  # the drawn experts accepted
         assignment.apply_assignment(s, panel_id, actor="t", per_application=5, max_load=8)
         for app_id, expert_id in s.execute(select(Assignment.application_id, Assignment.expert_id)).all():
             sheet_edits.save_sheet(s, application_id=app_id, reviewer_id=expert_id, data=full_sheet(), actor="t")

@@ -5,6 +5,7 @@ that finds the file locked gets one clear line, never a traceback."""
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -59,8 +60,10 @@ def _hold_write_lock(path: Path) -> sqlite3.Connection:
     return holder
 
 
-def test_a_second_writer_from_another_process_gets_the_busy_message(db, tmp_path):
-    path = Path(db.engine.url.database)
+def test_a_second_writer_from_another_process_gets_the_busy_message(sqlite_template, tmp_path):
+    # SQLite's write lock, so an SQLite file whatever engine the other tests run on.
+    path = tmp_path / "busy.sqlite3"
+    shutil.copyfile(sqlite_template, path)
     template = pool_workbook.write_template(tmp_path / "pool.xlsx")
     holder = _hold_write_lock(path)
     try:
@@ -86,7 +89,6 @@ def test_a_second_writer_from_another_process_gets_the_busy_message(db, tmp_path
 
 @pytest.mark.gui
 def test_the_window_shows_the_busy_message(tmp_path, sqlite_template, qtbot, monkeypatch):
-    import shutil
 
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QMessageBox

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from reviewtool.core.enums import Opinion
 from reviewtool.core.scoring.maths import SheetInput
 from reviewtool.services.panels import workbook_export, workbook_import, workbook_key
+from reviewtool.services.panels.invitations import confirm_all
 from reviewtool.services.progress import Cancelled, CancelToken, Progress
 from reviewtool.services.scoring import sheet_edits
 from reviewtool.storage.models import ScoreSheet, Setting
@@ -100,6 +101,7 @@ def test_an_export_that_fails_part_way_leaves_no_workbook_and_no_secret(any_db, 
         attach_general_rubric(s, world.batch_id)
         panel_id, _c = panel.create_panel(s, BATCH, "第一组", actor="t")
         draw.draw_panel(s, panel_id, 3, seed="hard", actor="t")
+        confirm_all(s, panel_id, actor="t")  # the drawn experts accepted
         assignment.apply_assignment(s, panel_id, actor="t", per_application=3, max_load=6)
 
     def crash(done, total, name):

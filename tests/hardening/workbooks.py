@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from panels.conftest import BATCH, attach_general_rubric, build_world
 from reviewtool.services.panels import assignment, draw, panel, workbook_export, workbook_key
+from reviewtool.services.panels.invitations import confirm_all
 from reviewtool.storage.models import Expert
 
 SCORES = {"C1": 12, "C2": 11, "C3": 12, "C4": 10, "C5": 8, "C6": 12, "C7": 8, "C8": 4}
@@ -21,6 +22,7 @@ def export_panel(db, folder, *, n_apps=6, experts=3, per_application=3):
         attach_general_rubric(s, world.batch_id)
         panel_id, _c = panel.create_panel(s, BATCH, "第一组", actor="t")
         draw.draw_panel(s, panel_id, experts, seed="hard", actor="t")
+        confirm_all(s, panel_id, actor="t")  # the drawn experts accepted
         assignment.apply_assignment(s, panel_id, actor="t", per_application=per_application, max_load=n_apps)
         files = workbook_export.export_workbooks(s, panel_id, folder, actor="clerk")
         names = {e.id: e.name for e in s.scalars(select(Expert))}

@@ -98,6 +98,7 @@ def test_headers_without_data_import_nothing_say_so_and_create_no_batch(db, tmp_
     path = simple_workbook(tmp_path / "e.xlsx", HEADER, [])
     result = run(db, path)
     assert not result.written and result.counts()["create"] == 0
+    assert result.refused and result.as_json()["no_data_rows"]  # the CLI exits 1
     assert any("没有数据行" in m or "no data rows" in m for m in result.messages)
     assert nothing_written(db)
 

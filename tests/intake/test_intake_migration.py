@@ -30,7 +30,9 @@ def test_0003_adds_only_the_profile_table_and_keeps_the_demo_data(any_db):
     assert {"application", "unit", "batch", "application_area", "audit_event"} <= set(down)
     command.upgrade(config, "head")
     up = _counts(any_db)
-    assert up == {**before, "intake_mapping_profile": 0}
+    # The tables that lived through the downgrade are as before; later slots rebuild their own
+    # tables on the way up in their own way (0007 gives each batch 形式审查 and 网络评审 only).
+    assert {k: up[k] for k in down} == down and up["intake_mapping_profile"] == 0
     with any_db.session() as session:
         save_profile(session, "省级验收表", {"资助金额": "requested_amount"}, ["项目名称", "资助金额"], actor="t")
         assert [p.name for p in list_profiles(session)] == ["省级验收表"]

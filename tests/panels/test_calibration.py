@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from reviewtool.core.panels.calibration import Score, calibrate, discussion_queue, normalise
 from reviewtool.services.panels import assignment, calibration, draw, panel
+from reviewtool.services.panels.invitations import confirm_all
 from reviewtool.services.scoring import sheet_edits
 from reviewtool.storage.models import Assignment, PanelResult
 
@@ -85,6 +86,7 @@ def test_service_view_and_store(db):
         attach_general_rubric(s, w.batch_id)
         panel_id, _c = panel.create_panel(s, BATCH, "第一组", actor="t")
         draw.draw_panel(s, panel_id, 4, seed="cal", actor="t")
+        confirm_all(s, panel_id, actor="t")  # the drawn experts accepted
         assignment.apply_assignment(s, panel_id, actor="t", mode="whole")
         pairs = sorted(s.execute(select(Assignment.application_id, Assignment.expert_id)).all())
         experts = sorted({e for _a, e in pairs})

@@ -35,6 +35,8 @@ def test_whole_review_from_the_command_line(db, capsys, tmp_path):
     first = json.loads(out)
     assert first["seed"] == "cli-1" and len(first["drawn"]) == 7
     assert {x["name"] for x in first["exclusions"]} >= {"专家01", "专家06"}
+    code, out, err = run(capsys, "panel", "confirm", "--batch", BATCH, "--all", "--db", url)  # all seven accepted
+    assert code == 0, err
 
     code, out, err = run(capsys, "panel", "assign", "--batch", BATCH, "--per-application", "8", "--max-load", "2",
                          "--db", url)  # fmt: skip

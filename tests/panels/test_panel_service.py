@@ -13,7 +13,9 @@ from reviewtool.core.enums import AssignmentStatus, PanelStatus, SheetSource, Vo
 from reviewtool.core.errors import Refused, UserError
 from reviewtool.services.panels import assignment, conflicts, draw, finalise, membership, panel, status
 from reviewtool.services.panels import votes as panels_votes
+from reviewtool.services.panels.invitations import confirm_all
 from reviewtool.services.scoring import sheet_edits
+from reviewtool.services.scoring.results import result_row
 from reviewtool.storage.models import Assignment, AuditEvent, AvoidRequest, PanelResult, ScoreSheet
 
 from .conftest import BATCH, attach_general_rubric, build_world, full_sheet
@@ -23,6 +25,7 @@ def drawn_panel(session, size=6, **kwargs):
     w = build_world(session, **kwargs)
     panel_id, _c = panel.create_panel(session, BATCH, "第一组", actor="t")
     draw.draw_panel(session, panel_id, size, seed="fixed", actor="t")
+    confirm_all(session, panel_id, actor="t")  # the drawn experts accepted
     return w, panel_id
 
 
@@ -91,13 +94,13 @@ def test_late_conflict_excludes_sheet_and_flags_replacement(db):
         for e in reviewers:
             sheet_edits.save_sheet(s, application_id=app, reviewer_id=e, data=full_sheet(11), actor="t",
                                    panel_id=panel_id, submit=True)  # fmt: skip
-        before = s.get(PanelResult, app).sheet_count
+        before = result_row(s, app).sheet_count
         conflicts.declare_conflict(s, panel_id, app, reviewers[0], "发现与项目负责人为师生关系", actor="t")
         sheet = s.scalar(
             select(ScoreSheet).where(ScoreSheet.application_id == app, ScoreSheet.reviewer_id == reviewers[0])
         )
         assert sheet.excluded and "师生" in sheet.excluded_reason
-        assert s.get(PanelResult, app).sheet_count == before - 1
+        assert result_row(s, app).sheet_count == before - 1
         view = status.sheet_status(s, panel_id)
         states = {(r.application_id, r.expert_id): r.state for r in view.rows}
         assert states[(app, reviewers[0])] == status.STATE_CONFLICT

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from reviewtool.core.enums import SheetSource, SheetStatus
 from reviewtool.services.panels import assignment, draw, finalise, panel, workbook_export, workbook_import, workbook_key
+from reviewtool.services.panels.invitations import confirm_all
 from reviewtool.storage.models import Assignment, AuditEvent, Expert, ScoreSheet
 
 from .conftest import BATCH, attach_general_rubric, build_world
@@ -27,6 +28,7 @@ def exported(db, tmp_path):
         attach_general_rubric(s, w.batch_id)
         panel_id, _c = panel.create_panel(s, BATCH, "第一组", actor="t")
         draw.draw_panel(s, panel_id, 7, seed="wb", actor="t")
+        confirm_all(s, panel_id, actor="t")  # the drawn experts accepted
         assignment.apply_assignment(s, panel_id, actor="t", per_application=5, max_load=8)
         files = workbook_export.export_workbooks(s, panel_id, tmp_path / "out", actor="clerk")
         names = {e.id: e.name for e in s.scalars(select(Expert))}
@@ -255,6 +257,7 @@ def test_two_rubrics_in_one_workbook_round_trip(db, tmp_path):
         attach_rubric(s, w.batch_id, "haidong-ecology", actor="t", area_codes=["HD-I01"], priority=10)
         panel_id, _c = panel.create_panel(s, BATCH, "第一组", actor="t")
         draw.draw_panel(s, panel_id, 3, seed="two", actor="t")
+        confirm_all(s, panel_id, actor="t")  # the drawn experts accepted
         assignment.apply_assignment(s, panel_id, actor="t", mode="whole")
         files = workbook_export.export_workbooks(s, panel_id, tmp_path / "out", actor="t")
     payload = key_payload(files[0].path)

@@ -10,7 +10,7 @@ from reviewtool.core.enums import SheetStatus
 from reviewtool.services.panels import assignment, membership, panel
 from reviewtool.services.scoring.next_sheet import next_sheet
 from reviewtool.services.scoring.rubrics import get_version
-from reviewtool.storage.models import ScoreSheet
+from reviewtool.storage.models import Panel, ScoreSheet
 
 
 def test_the_same_expert_first_then_the_next_expert(db):
@@ -25,10 +25,12 @@ def test_the_same_expert_first_then_the_next_expert(db):
         assignment.add_assignment(s, panel_id, w.apps["HD2026-002"], b, actor="t")
         attach_general_rubric(s, w.batch_id)
         version_id = get_version(s, "haidong-general").id
+        stage_id = s.get(Panel, panel_id).stage_id
         # 专家07 already returned HD2026-003; HD2026-004 is only a draft.
         s.add(ScoreSheet(application_id=w.apps["HD2026-003"], reviewer_id=a, rubric_version_id=version_id,
-                         status=SheetStatus.SUBMITTED, total=Decimal(80)))  # fmt: skip
-        s.add(ScoreSheet(application_id=w.apps["HD2026-004"], reviewer_id=a, rubric_version_id=version_id))
+                         status=SheetStatus.SUBMITTED, total=Decimal(80), stage_id=stage_id))  # fmt: skip
+        s.add(ScoreSheet(application_id=w.apps["HD2026-004"], reviewer_id=a, rubric_version_id=version_id,
+                         stage_id=stage_id))  # fmt: skip
     with db.session() as s:
         first = next_sheet(s, w.apps["HD2026-001"], a)
         assert (first.number, first.reviewer) == ("HD2026-004", "专家07")

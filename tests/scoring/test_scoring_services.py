@@ -14,6 +14,7 @@ from reviewtool.core.scoring.maths import ScoreRefused, SheetInput
 from reviewtool.core.scoring.rubric import RubricInvalid
 from reviewtool.services.scoring import rubric_batches, rubrics, sheet_edits, sheets
 from reviewtool.services.scoring.ranking import ranked_applications
+from reviewtool.services.scoring.results import result_row
 from reviewtool.storage.models import (
     Application,
     AuditEvent,
@@ -107,7 +108,7 @@ def test_save_draft_submit_and_panel_result(scored_db):
                 actor="tester",
                 submit=True,
             )
-        row = s.get(PanelResult, app.id)
+        row = result_row(s, app.id)
         assert row.sheet_count == 5 and row.rule == "trimmed_mean"
         totals = sorted(sh.total for sh in s.scalars(select(ScoreSheet).where(ScoreSheet.application_id == app.id)))
         assert row.trimmed_mean == (sum(totals[1:-1]) / 3).quantize(Decimal("0.01"))
@@ -151,7 +152,7 @@ def test_transcription_audit_lock_and_exclusion(scored_db):
             )
         sheet = s.get(ScoreSheet, first.sheet_id)
         assert sheet.source == SheetSource.PAPER and sheet.entered_by == "clerk"
-        mean_before = s.get(PanelResult, app.id).mean
+        mean_before = result_row(s, app.id).mean
 
         # Editing a submitted sheet: audited with old and new value, panel result recomputed.
         old_c2 = sheet.scores[1].points if sheet.scores else None
@@ -166,7 +167,7 @@ def test_transcription_audit_lock_and_exclusion(scored_db):
         assert event.details["changes"]["points.C2"]["new"] == "5"
         assert event.details["changes"]["points.C2"]["old"] not in (None, "5")
         assert old_c2 is not None
-        assert s.get(PanelResult, app.id).mean != mean_before
+        assert result_row(s, app.id).mean != mean_before
 
         # Submitted sheets must stay complete.
         broken = complete_input(spec, 80)
@@ -185,7 +186,7 @@ def test_transcription_audit_lock_and_exclusion(scored_db):
 
         # Excluded: left out of the panel result.
         sheet_edits.set_sheet_excluded(s, first.sheet_id, True, actor="chief", reason="发现回避关系")
-        assert s.get(PanelResult, app.id).sheet_count == 2
+        assert result_row(s, app.id).sheet_count == 2
         history = sheet_edits.sheet_history(s, first.sheet_id)
         assert [h["action"] for h in history][-1] == "sheet.exclude"
 

@@ -206,9 +206,13 @@ def parse_row(
             )
         return amount
 
+    budget_cells: dict[str, list] = {}  # budget field → its cells (差旅费 and 会议费 both feed 差旅会议)
+    for key, cell in row.cells.items():
+        if key.startswith("budget:"):
+            budget_cells.setdefault(key.split("#", 1)[0], []).append(cell)
     for spec in FIELDS:
         if spec.kind == "budget":
-            cells = [c for k, c in row.cells.items() if k == spec.key or k.startswith(spec.key + "#")]
+            cells = budget_cells.get(spec.key, ())
             total_line: Decimal | None = None
             for cell in cells:
                 if cell.value is None and cell.formula:

@@ -5,6 +5,17 @@ The draw sorts the eligible experts by id and samples them with
 same experts, so a recorded draw can be replayed to show it was fair.
 It refuses when too few experts are eligible; it never draws fewer.
 
+Two rules from the bureaus' published practice (专家库管理办法):
+
+- **the yearly cap**: an expert who already served ``cap`` times in the
+  last 12 months is excluded (the reason says so);
+- **rotation**: the draw prefers experts with fewer reviews in the last 12
+  months. The eligible experts are grouped by that count; the draw takes the
+  whole group with the fewest (in a random order) while it fits, then
+  samples the rest at random from the next group. With every count equal it
+  is exactly the plain draw. The counts are recorded with the seed
+  (``DrawResult.rule``), so ``replay`` gives the same experts.
+
 Pure functions, thread-safe.
 """
 
@@ -46,6 +57,7 @@ class DrawResult:
     eligible: tuple[int, ...]  # ids left after exclusions, sorted
     exclusions: tuple[Exclusion, ...]
     drawn: tuple[int, ...]  # in the order drawn
+    rule: Mapping = field(default_factory=dict)  # rotation / cap with the counts used ({} for a plain draw)
 
     def as_json(self) -> dict:
         return {
@@ -55,6 +67,7 @@ class DrawResult:
             "eligible": list(self.eligible),
             "exclusions": [e.as_json() for e in self.exclusions],
             "drawn": list(self.drawn),
+            "rule": dict(self.rule),
         }
 
 
@@ -82,6 +95,9 @@ class DrawRequest:
     conflicts: Mapping[int, list[str]] = field(default_factory=dict)
     already: Mapping[int, str] = field(default_factory=dict)  # id -> reason
     include_staff: bool = False
+    review_counts: Mapping[int, int] = field(default_factory=dict)  # id -> reviews in the last 12 months
+    cap: int | None = None  # at most this many reviews in 12 months (None: no cap)
+    rotation: bool = False  # prefer experts with fewer reviews
 
 
 def eligibility(request: DrawRequest) -> tuple[list[int], list[Exclusion]]:
@@ -99,6 +115,13 @@ def eligibility(request: DrawRequest) -> tuple[list[int], list[Exclusion]]:
         reasons.extend(request.conflicts.get(candidate.id, []))
         if request.field_match and not (candidate.area_codes & request.group_area_codes):
             reasons.append(_("No field of expertise matches the group's priority areas"))
+        served = request.review_counts.get(candidate.id, 0)
+        if request.cap is not None and served >= request.cap:
+            reasons.append(
+                _("Reached the yearly cap: {count} reviews in the last 12 months (at most {cap})").format(
+                    count=served, cap=request.cap
+                )
+            )
         if reasons:
             exclusions.append(Exclusion(candidate.id, candidate.name, tuple(reasons)))
         else:
@@ -119,7 +142,16 @@ def draw(request: DrawRequest) -> DrawResult:
                 "({excluded} excluded). Nothing was drawn."
             ).format(size=request.size, eligible=len(eligible), pool=len(request.pool), excluded=len(exclusions))
         )
-    drawn = random.Random(seed).sample(eligible, request.size)
+    counts = {e: request.review_counts.get(e, 0) for e in eligible} if request.rotation else None
+    drawn = _pick(eligible, request.size, seed, counts)
+    rule: dict = {}
+    if request.rotation or request.cap is not None:
+        rule = {
+            "rotation": request.rotation,
+            "cap": request.cap,
+            "window_months": WINDOW_MONTHS,
+            "counts": {str(e): n for e, n in sorted(request.review_counts.items()) if e in set(eligible) and n},
+        }
     return DrawResult(
         seed=seed,
         size=request.size,
@@ -127,9 +159,45 @@ def draw(request: DrawRequest) -> DrawResult:
         eligible=tuple(eligible),
         exclusions=tuple(exclusions),
         drawn=tuple(drawn),
+        rule=rule,
     )
 
 
-def replay(eligible: Iterable[int], size: int, seed: str) -> tuple[int, ...]:
-    """Repeat a recorded draw from its stored eligible list and seed."""
-    return tuple(random.Random(seed).sample(sorted(eligible), size))
+#: The window the cap and the rotation count reviews in.
+WINDOW_MONTHS = 12
+
+
+def _pick(eligible: list[int], size: int, seed: str, counts: Mapping[int, int] | None) -> list[int]:
+    rng = random.Random(seed)
+    if counts is None:
+        return rng.sample(eligible, size)
+    drawn: list[int] = []
+    for level in sorted(set(counts.values())):
+        need = size - len(drawn)
+        if need <= 0:
+            break
+        group = [e for e in eligible if counts[e] == level]  # eligible is sorted by id
+        drawn += rng.sample(group, min(need, len(group)))
+    return drawn
+
+
+def rotation_text(rule: Mapping | None) -> str:
+    """The rule a draw applied, in words ('' for a plain draw)."""
+    if not rule:
+        return ""
+    parts = []
+    if rule.get("rotation"):
+        parts.append(_("experts with fewer reviews in the last 12 months are drawn first"))
+    if rule.get("cap") is not None:
+        parts.append(_("at most {cap} reviews per expert in 12 months").format(cap=rule["cap"]))
+    return "；".join(parts)
+
+
+def replay(eligible: Iterable[int], size: int, seed: str, rule: Mapping | None = None) -> tuple[int, ...]:
+    """Repeat a recorded draw from its stored eligible list, seed and rule (``PanelDraw.rule``)."""
+    eligible = sorted(eligible)
+    counts = None
+    if rule and rule.get("rotation"):
+        stored = {int(k): int(v) for k, v in (rule.get("counts") or {}).items()}
+        counts = {e: stored.get(e, 0) for e in eligible}
+    return tuple(_pick(eligible, size, seed, counts))

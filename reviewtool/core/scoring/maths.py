@@ -55,6 +55,7 @@ RULE_LABELS = {
     RULE_NONE: N_("no submitted sheets"),
     "normalised": N_("z-score normalised"),
     "median": N_("median"),
+    "weighted": N_("weighted across the review stages"),
 }
 
 FLAG_SPREAD = "spread"

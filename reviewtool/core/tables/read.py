@@ -66,21 +66,30 @@ def _is_sequence(text: str) -> bool:
 
 
 def _row_kind(values: tuple, sequence_columns: set[int]) -> tuple[str | None, str]:
-    """``"blank"``, ``"total"``, ``"note"`` or None for a data row, with the text that decided."""
-    texts = [(i, plain_text(v)) for i, v in enumerate(values, start=1) if not is_blank(v)]
-    # A 序号 cell does not make a row data, unless it holds words (a note typed into column A).
-    meaningful = [(i, t) for i, t in texts if i not in sequence_columns or not _is_sequence(t)]
+    """``"blank"``, ``"total"``, ``"note"`` or None for a data row, with the text that decided.
+
+    Only the first three meaningful cells decide, and whether there is more than one; the rest of
+    a data row is not looked at (this runs once per row of big sheets)."""
+    meaningful: list[str] = []  # the first three texts, then one more to know the row has several
+    for i, v in enumerate(values, start=1):
+        if v is None or (isinstance(v, str) and not v.strip()):
+            continue
+        text = plain_text(v)
+        # A 序号 cell does not make a row data, unless it holds words (a note typed into column A).
+        if i in sequence_columns and _is_sequence(text):
+            continue
+        meaningful.append(text)
+        if len(meaningful) > 3:
+            break
     if not meaningful:
         return "blank", ""
-    first = meaningful[0][1]
-    compact = normalise_header(first)
-    for _i, text in meaningful[:3]:
-        if normalise_header(text) in TOTAL_WORDS or any(normalise_header(text).startswith(w) for w in ("合计", "总计")):
+    first = meaningful[0]
+    for text in meaningful[:3]:
+        compact = normalise_header(text)
+        if compact in TOTAL_WORDS or compact.startswith(("合计", "总计")):
             return "total", text
     if len(meaningful) == 1 and first.lower().startswith(NOTE_PREFIXES):
         return "note", first
-    if len(meaningful) == 1 and compact in TOTAL_WORDS:
-        return "total", first
     return None, ""
 
 
@@ -319,12 +328,12 @@ def _read(
             formula = formulas.get((number, column.index)) if value is None and formulas else None
             if formula:
                 uncached += 1
-            cells[key] = Cell(value, CellRef(raw.name, number, column.index), formula)
+            cells[key] = Cell(value, raw.name, number, column.index, formula)
         extra: dict[str, Cell] = {}
         for column in extra_columns:
             value = values[column.index - 1] if column.index <= len(values) else None
             if not is_blank(value):
-                extra[column.full_label] = Cell(value, CellRef(raw.name, number, column.index))
+                extra[column.full_label] = Cell(value, raw.name, number, column.index)
         rows.append(TableRow(raw.name, number, cells, extra, hidden=number in hidden_rows))
         if on_progress is not None and data_count % 500 == 0:
             on_progress(data_count, max(total_hint, data_count))

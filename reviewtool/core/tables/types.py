@@ -46,7 +46,7 @@ class ColumnSpec:
         return self.label or self.aliases[0]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CellRef:
     """Where a value came from. ``row`` and ``column`` are 1-based, as Excel shows them."""
 
@@ -66,11 +66,21 @@ class CellRef:
         return f"{self.sheet}!{self.a1}"
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Cell:
+    """One cell's value and where it came from. Treat it as immutable (``dataclasses.replace`` for a
+    changed copy); it is not frozen only because a big sheet makes millions of them, and a frozen
+    dataclass is several times slower to build. The reference is made when asked for."""
+
     value: Any
-    ref: CellRef
+    sheet: str
+    row: int  # 1-based, as Excel shows them
+    column: int
     formula: str | None = None  # set when the cell is a formula without a cached value
+
+    @property
+    def ref(self) -> CellRef:
+        return CellRef(self.sheet, self.row, self.column)
 
     @property
     def is_blank(self) -> bool:

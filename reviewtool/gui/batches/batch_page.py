@@ -60,17 +60,19 @@ class BatchPage(QWidget):
         self.close_button = QPushButton(_("Close batch…"))
         self.rubric_button = QPushButton(_("Rubrics…"))
         self.checklist_button = QPushButton(_("Formal-review checklist…"))
+        self.stages_button = QPushButton(_("Review stages…"))
         for button, tip in (
             (self.new_button, _("Create a call for applications with its budget and review rules.")),
             (self.edit_button, _("Change the selected batch's dates, budget and review rules.")),
             (self.close_button, _("Close the selected batch (no more imports or edits), or reopen it.")),
             (self.rubric_button, _("Choose the rubric the selected batch's applications are scored with.")),
             (self.checklist_button, _("Edit the selected batch's formal-review checklist (形式审查清单).")),
+            (self.stages_button, _("The selected batch's review stages (评审阶段): add, finalise, promote.")),
         ):
             button.setToolTip(tip)
         top = QHBoxLayout()
         for button in (self.new_button, self.edit_button, self.close_button, self.rubric_button,
-                       self.checklist_button):  # fmt: skip
+                       self.checklist_button, self.stages_button):  # fmt: skip
             top.addWidget(button)
         top.addStretch(1)
         self.hint = QLabel()
@@ -92,6 +94,7 @@ class BatchPage(QWidget):
         self.close_button.clicked.connect(self.close_or_reopen)
         self.rubric_button.clicked.connect(self.choose_rubric)
         self.checklist_button.clicked.connect(self.open_checklist)
+        self.stages_button.clicked.connect(self.open_stages)
         self.view.doubleClicked.connect(lambda _index: self.edit_batch())
         self.view.selectionModel().selectionChanged.connect(lambda *_a: self._update_buttons())
         ctx.bus.changed.connect(self._on_changed)
@@ -168,6 +171,7 @@ class BatchPage(QWidget):
         row = self.selected_row()
         for button in (self.edit_button, self.rubric_button, self.checklist_button):
             button.setEnabled(row is not None and not row.closed)
+        self.stages_button.setEnabled(row is not None)
         self.close_button.setEnabled(row is not None)
         self.close_button.setText(_("Reopen batch…") if row is not None and row.closed else _("Close batch…"))
         if row is None:
@@ -247,4 +251,14 @@ class BatchPage(QWidget):
             return
         dialog = ChecklistDialog(self.ctx, row.id, self)
         self.checklist_dialog = dialog
+        dialog.open()
+
+    def open_stages(self) -> None:
+        from reviewtool.gui.stages.stages_dialog import StagesDialog
+
+        row = self.selected_row()
+        if row is None:
+            return
+        dialog = StagesDialog(self.ctx, row.id, row.name, self)
+        self.stages_dialog = dialog
         dialog.open()

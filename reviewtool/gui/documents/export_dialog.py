@@ -35,6 +35,7 @@ from reviewtool.gui import options
 from reviewtool.gui.context import GuiContext
 from reviewtool.gui.documents.notice_settings_dialog import NoticeSettingsDialog
 from reviewtool.gui.funding.draft_warning import DRAFT_DOCUMENTS, confirm_draft
+from reviewtool.gui.widgets.stage_choice import StageChoice
 from reviewtool.i18n import _
 from reviewtool.services.applications import list_batches
 from reviewtool.services.documents.export import font_in_use
@@ -42,6 +43,7 @@ from reviewtool.services.documents.fonts import describe_characters
 from reviewtool.services.exports.run import EXPORTS, PANEL_EXPORTS, TARGETS, ExportRequest, run_export
 from reviewtool.services.panels.panel import list_panels
 from reviewtool.services.progress import Cancelled
+from reviewtool.services.stages.stage import stage_choices
 
 _FILTERS = {".pdf": "PDF (*.pdf)", ".xlsx": "Excel (*.xlsx)", ".docx": "Word (*.docx)"}
 _SHEETS = ("expert", "blank", "blank_by_expert", "panel", "applicant", "panel_docx", "leader_draft", "notices_pdf",
@@ -54,16 +56,24 @@ class ExportDialog(QDialog):
     finished_export = Signal(object)
 
     def __init__(
-        self, ctx: GuiContext, *, batch_id: int | None = None, what: str = "expert", parent: QWidget | None = None
+        self,
+        ctx: GuiContext,
+        *,
+        batch_id: int | None = None,
+        what: str = "expert",
+        parent: QWidget | None = None,
+        stage_id: int | None = None,
     ) -> None:
         super().__init__(parent)
         self.ctx = ctx
+        self._wanted_stage = stage_id
         self.setWindowTitle(_("Export documents"))
         self.setMinimumWidth(600)
         self.what = QComboBox()
         for code, title, _target in EXPORTS:
             self.what.addItem(_(title), code)
         self.batch = QComboBox()
+        self.stage = StageChoice()
         self.panel = QComboBox()
         self.panel.setObjectName("export-panel")
         self.anonymous = QCheckBox(_("Anonymise experts (专家1, 专家2 …)"))
@@ -95,6 +105,7 @@ class ExportDialog(QDialog):
         form = QFormLayout()
         form.addRow(_("Document:"), self.what)
         form.addRow(_("Batch:"), self.batch)
+        form.addRow(_("Review stage:"), self.stage)
         form.addRow(_("Panel:"), self.panel)
         form.addRow("", self.anonymous)
         form.addRow("", self.combined)
@@ -119,6 +130,7 @@ class ExportDialog(QDialog):
         self.what.setCurrentIndex(max(0, index))
         self.what.currentIndexChanged.connect(self._update_options)
         self.batch.currentIndexChanged.connect(self._load_panels)
+        self.stage.activated.connect(lambda _i: self._load_panels(keep_stage=True))
         self._update_options()
         self._wanted_batch = batch_id
         self._show_font()
@@ -134,15 +146,22 @@ class ExportDialog(QDialog):
             self.batch.setCurrentIndex(max(0, self.batch.findData(self._wanted_batch)))
         self._load_panels()
 
-    def _load_panels(self) -> None:
+    def _load_panels(self, *_args, keep_stage: bool = False) -> None:
+        """The batch's stages (the one asked for, else the current one) and that stage's panels."""
         batch_id = self.batch.currentData()
         if batch_id is None:
             return
-        self.ctx.run_db(
-            lambda s, _p, _c: [p.name for p in list_panels(s, int(batch_id))], self._fill_panels, self._error
-        )
+        wanted = self.stage.wanted() if keep_stage else self._wanted_stage
 
-    def _fill_panels(self, names) -> None:
+        def load(session, _p, _c):
+            rows, chosen = stage_choices(session, int(batch_id), wanted)
+            return rows, chosen, [p.name for p in list_panels(session, int(batch_id), chosen)]
+
+        self.ctx.run_db(load, self._fill_panels, self._error)
+
+    def _fill_panels(self, result) -> None:
+        rows, chosen, names = result
+        self.stage.fill(rows, chosen)
         self.panel.clear()
         for name in names:
             self.panel.addItem(name, name)
@@ -222,6 +241,8 @@ class ExportDialog(QDialog):
             group_by_area=self.by_area.isEnabled() and self.by_area.isChecked(),
             font_file=options.PDF_FONT_FILE.read(self.ctx.settings) or None,
             panel=self.panel.currentData() if code in PANEL_EXPORTS else None,
+            stage_id=self.stage.wanted(),
+            actor=self.ctx.actor,  # the export is recorded under the operator's name
         )
 
     # -- running -----------------------------------------------------------

@@ -1,5 +1,9 @@
 """Create or edit one expert: identity, fields of expertise, contact details
-(personal data, shown only here) and declared relations."""
+(personal data, shown only here) and declared relations.
+
+The fields are typed as area codes and named under the box. Cancel, Esc or
+closing the window with changes not saved asks 保存 / 放弃 / 取消
+(``widgets.unsaved_changes``)."""
 
 from __future__ import annotations
 
@@ -21,21 +25,25 @@ from PySide6.QtWidgets import (
 )
 
 from reviewtool.core.enums import RelationKind
+from reviewtool.gui.widgets.area_titles import AreaCodesLabel, split_area_codes
+from reviewtool.gui.widgets.unsaved_changes import UnsavedChanges
+from reviewtool.gui.widgets.window_fit import fit_to_screen
 from reviewtool.i18n import _
 from reviewtool.services.experts.pool import ExpertInput, ExpertRow
 
 
 def split_codes(text: str) -> list[str]:
-    import re
-
-    return [c for c in re.split(r"[，,；;、\s]+", text.upper()) if c]
+    return split_area_codes(text)
 
 
 class ExpertDialog(QDialog):
     """``values()`` gives the ``ExpertInput``; ``new_relations()`` and
     ``removed_relations()`` the relation edits, applied by the caller."""
 
-    def __init__(self, row: ExpertRow | None = None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, row: ExpertRow | None = None, parent: QWidget | None = None, *, areas: dict[str, str] | None = None
+    ) -> None:
+        """``areas``: code → title of the plan's areas, to name the fields typed."""
         super().__init__(parent)
         self.setWindowTitle(_("Edit expert") if row else _("New expert"))
         self._row = row
@@ -59,6 +67,9 @@ class ExpertDialog(QDialog):
         form.addRow(_("Professional title"), self.title)
         form.addRow(_("Speciality"), self.speciality)
         form.addRow(_("Fields (priority-area codes)"), self.areas)
+        self.area_titles = AreaCodesLabel(self.areas)
+        self.area_titles.set_titles(areas or {})
+        form.addRow("", self.area_titles)
         form.addRow(_("Keywords"), self.keywords)
         contact = QLabel(_("Contact details are personal data: used only to reach the expert."))
         contact.setWordWrap(True)
@@ -92,6 +103,8 @@ class ExpertDialog(QDialog):
         rel_row.addWidget(self.remove_relation_button)
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setText(_("Save"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
         self.buttons.accepted.connect(self._accept)
         self.buttons.rejected.connect(self.reject)
         self.error = QLabel()
@@ -103,7 +116,18 @@ class ExpertDialog(QDialog):
         layout.addLayout(rel_row)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
-        self.resize(560, 640)
+        fit_to_screen(self, 560, 620)
+        self.unsaved = UnsavedChanges(
+            self,
+            lambda: (self.values(), self.relation_target.text(), tuple(self._new), tuple(self._removed)),
+            self._accept,
+        )
+        self.unsaved.mark_saved()
+
+    def reject(self) -> None:
+        """Cancel, Esc and the close button: ask first when something typed is not saved."""
+        if self.unsaved.may_close():
+            super().reject()
 
     def _add_relation(self) -> None:
         target = self.relation_target.text().strip()

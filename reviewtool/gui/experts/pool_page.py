@@ -1,6 +1,8 @@
 """The expert pool page: search, list, create / edit / suspend, import and export.
 
 Contact details (personal data) are hidden unless "Show contact details" is ticked.
+The table sorts by a click on a header; "导出 Excel…" saves it as shown.
+Fields are shown as area codes with their titles.
 All database work runs through ``ctx.run_db``.
 """
 
@@ -25,20 +27,27 @@ from PySide6.QtWidgets import (
 from reviewtool.core.enums import ExpertStatus
 from reviewtool.gui.context import GuiContext
 from reviewtool.gui.experts.expert_dialog import ExpertDialog
+from reviewtool.gui.widgets.area_titles import area_text, area_titles
 from reviewtool.gui.widgets.reason_dialog import ReasonDialog
 from reviewtool.gui.widgets.rows_model import RowsModel, selected_key, table_view
+from reviewtool.gui.widgets.table_export import ExportTableAction
 from reviewtool.i18n import _
 from reviewtool.services.changes import Changes
 from reviewtool.services.experts import pool, pool_workbook
 
+FIELDS_COLUMN = 3
+FIELDS_WIDTH = 280
+
 
 class ExpertPoolPage(QWidget):
     status_message = Signal(str)
+    guide = "experts"
 
     def __init__(self, ctx: GuiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.rows: list[pool.ExpertRow] = []
+        self.titles: dict[str, str] = {}
         self.search = QLineEdit()
         self.search.setPlaceholderText(_("Search name, unit, speciality or keyword…"))
         self.search.setClearButtonEnabled(True)
@@ -50,9 +59,14 @@ class ExpertPoolPage(QWidget):
         self.new_button = QPushButton(_("New expert…"))
         self.edit_button = QPushButton(_("Edit…"))
         self.status_button = QPushButton(_("Suspend…"))
+        self.record_button = QPushButton(_("Service record…"))
+        self.record_button.setToolTip(
+            _("Staff only: the selected expert's panels, sheets on time or late, declines and calibration offset.")
+        )
         self.import_button = QPushButton(_("Import…"))
         self.export_button = QPushButton(_("Export…"))
         self.template_button = QPushButton(_("Template…"))
+        self.export_button.setToolTip(_("The whole pool in the import format, to edit in Excel and import again."))
         top = QHBoxLayout()
         top.addWidget(self.search, 2)
         top.addWidget(QLabel(_("Status")))
@@ -60,13 +74,20 @@ class ExpertPoolPage(QWidget):
         top.addWidget(self.show_contact)
         top.addStretch(1)
         buttons = QHBoxLayout()
-        for b in (self.new_button, self.edit_button, self.status_button):
+        for b in (self.new_button, self.edit_button, self.status_button, self.record_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
         for b in (self.import_button, self.export_button, self.template_button):
             buttons.addWidget(b)
         self.model = RowsModel([])
         self.view = table_view(self.model)
+        self.export_table_action = ExportTableAction(
+            ctx, self.view, lambda: _("Expert pool"), self, on_message=self.status_message.emit
+        )
+        self.export_table_button = QPushButton(self.export_table_action.text())
+        self.export_table_button.setToolTip(self.export_table_action.toolTip())
+        self.export_table_button.clicked.connect(self.export_table_action.trigger)
+        buttons.insertWidget(buttons.count() - 3, self.export_table_button)
         self.count_label = QLabel()
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -81,9 +102,10 @@ class ExpertPoolPage(QWidget):
         self.edit_button.clicked.connect(self.edit_expert)
         self.view.doubleClicked.connect(lambda _i: self.edit_expert())
         self.status_button.clicked.connect(self.toggle_status)
-        self.import_button.clicked.connect(self.import_pool)
-        self.export_button.clicked.connect(self.export_pool)
-        self.template_button.clicked.connect(self.write_template)
+        self.record_button.clicked.connect(self.open_record)
+        self.import_button.clicked.connect(lambda: self.import_pool())
+        self.export_button.clicked.connect(lambda: self.export_pool())
+        self.template_button.clicked.connect(lambda: self.write_template())
         self.view.selectionModel().selectionChanged.connect(lambda *_a: self._update_buttons())
         ctx.bus.changed.connect(self._on_changed)
         self.refresh()
@@ -111,12 +133,13 @@ class ExpertPoolPage(QWidget):
         contact = self.show_contact.isChecked()
 
         def load(session, _p, _c):
-            return pool.list_experts(session, text=text, status=status, with_contact=contact)
+            return pool.list_experts(session, text=text, status=status, with_contact=contact), area_titles(session)
 
-        self.ctx.run_db(load, lambda rows: self._show(rows, contact), self.show_error)
+        self.ctx.run_db(load, lambda result: self._show(*result, contact), self.show_error)
 
-    def _show(self, rows: list[pool.ExpertRow], contact: bool) -> None:
+    def _show(self, rows: list[pool.ExpertRow], titles: dict[str, str], contact: bool) -> None:
         self.rows = rows
+        self.titles = titles
         self.model._headers = self._headers(contact)
         values, colours = [], []
         for r in rows:
@@ -124,7 +147,7 @@ class ExpertPoolPage(QWidget):
                 r.name,
                 r.unit,
                 r.title,
-                "、".join(r.area_codes),
+                "、".join(area_text(code, titles.get(code)) for code in r.area_codes),
                 r.keywords,
                 r.status.label(),
                 r.status_reason or "",
@@ -135,6 +158,7 @@ class ExpertPoolPage(QWidget):
             colours.append("#f4e3e3" if r.status is ExpertStatus.SUSPENDED else None)
         self.model.set_rows(values, [r.id for r in rows], colours)
         self.view.resizeColumnsToContents()
+        self.view.setColumnWidth(FIELDS_COLUMN, min(self.view.columnWidth(FIELDS_COLUMN), FIELDS_WIDTH))
         self.count_label.setText(_("{count} experts").format(count=len(rows)))
         self._update_buttons()
 
@@ -146,6 +170,7 @@ class ExpertPoolPage(QWidget):
         row = self._selected()
         self.edit_button.setEnabled(row is not None)
         self.status_button.setEnabled(row is not None)
+        self.record_button.setEnabled(row is not None)
         self.status_button.setText(
             _("Reactivate") if row is not None and row.status is ExpertStatus.SUSPENDED else _("Suspend…")
         )
@@ -161,12 +186,31 @@ class ExpertPoolPage(QWidget):
 
     def open_dialog(self, row: pool.ExpertRow | None) -> ExpertDialog:
         """The dialog for a new (``row`` None) or existing expert; shown by the caller."""
-        return ExpertDialog(row, self)
+        return ExpertDialog(row, self, areas=self.titles)
+
+    def open_record(self) -> None:
+        """履职记录…: the selected expert's service record (staff only; refused otherwise)."""
+        from reviewtool.gui.experts.service_record_dialog import ServiceRecordDialog
+
+        row = self._selected()
+        if row is None:
+            return
+        dialog = ServiceRecordDialog(self.ctx, row.id, self)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        self.record_dialog = dialog
 
     def new_expert(self) -> None:
-        dialog = self.open_dialog(None)
-        if dialog.exec():
-            self.save_dialog(dialog, None)
+        self._show_dialog(None)
+
+    def _show_dialog(self, row: pool.ExpertRow | None) -> ExpertDialog:
+        """Window-modal (``open``, not a nested ``exec``); saved when accepted."""
+        dialog = self.open_dialog(row)
+        dialog.accepted.connect(lambda: self.save_dialog(dialog, row.id if row else None))
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        self.last_dialog = dialog
+        return dialog
 
     def edit_expert(self) -> None:
         row = self._selected()
@@ -176,12 +220,7 @@ class ExpertPoolPage(QWidget):
         def load(session, _p, _c):
             return pool.get_expert(session, row.id, with_contact=True)
 
-        def show(full: pool.ExpertRow) -> None:
-            dialog = self.open_dialog(full)
-            if dialog.exec():
-                self.save_dialog(dialog, full.id)
-
-        self.ctx.run_db(load, show, self.show_error)
+        self.ctx.run_db(load, self._show_dialog, self.show_error)
 
     def save_dialog(self, dialog: ExpertDialog, expert_id: int | None) -> None:
         data = dialog.values()
@@ -233,9 +272,7 @@ class ExpertPoolPage(QWidget):
 
         def run(session, progress, cancel):
             result = pool_workbook.import_pool(session, Path(path), actor=actor, progress=progress, cancel=cancel)
-            result.changes.message = _("{rows} rows: {created} new, {updated} updated, {unchanged} unchanged.").format(
-                rows=result.rows, created=result.created, updated=result.updated, unchanged=result.unchanged
-            )
+            result.changes.message = result.summary()  # the counts, kept columns and merged cells filled down
             return result.changes
 
         self.ctx.run_db(run, self._done, self.show_error, label=_("Importing the expert pool…"), cancellable=True)

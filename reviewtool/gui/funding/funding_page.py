@@ -36,11 +36,14 @@ from reviewtool.gui.funding.plan_view import PlanModel, QuotaDialog, plan_in_tre
 from reviewtool.gui.widgets.area_titles import area_text
 from reviewtool.gui.widgets.filter_bar import FilterBar
 from reviewtool.gui.widgets.row_table_model import RowTableModel
+from reviewtool.gui.widgets.stage_choice import StageChoice
 from reviewtool.gui.widgets.table_arrange import make_sortable
 from reviewtool.gui.widgets.table_export import ExportTableAction
+from reviewtool.gui.widgets.window_fit import shrinkable
 from reviewtool.i18n import N_, _
 from reviewtool.services import funding
 from reviewtool.services.applications import list_batches
+from reviewtool.services.stages.stage import stage_choices
 
 COLUMNS = (
     N_("Rank"),
@@ -150,7 +153,11 @@ class FundingPage(QWidget):
         self._parents: dict[str, str] = {}
 
         self.batch = QComboBox()
-        self.batch.setMinimumWidth(200)  # the main window fits 1280 px in English too
+        shrinkable(self.batch, 6)  # the main window fits 1280 px in English too
+        self.stage = StageChoice()  # the final scores up to this review stage
+        self.stage.setToolTip(
+            _("The final scores up to this review stage (评审阶段); the current stage unless chosen.")
+        )
         self.budget = QLineEdit()
         self.budget.setObjectName("budget")
         self.budget.setPlaceholderText(_("no limit"))
@@ -161,21 +168,27 @@ class FundingPage(QWidget):
         for rule in FundingRule:
             self.rule.addItem(rule.label(), rule.value)
         self.rule.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.rule.setMinimumContentsLength(12)
+        self.rule.setMinimumContentsLength(14)
         self.apply_button = QPushButton(_("Apply"))
         self.apply_button.clicked.connect(self.apply_settings)
         self.export_button = QPushButton(_("Export…"))
         self.export_button.clicked.connect(self.open_export)
-        top = QHBoxLayout()
-        for label, widget in (
-            (_("Batch:"), self.batch),
-            (_("Budget (10k yuan):"), self.budget),
-            (_("Per-project maximum:"), self.cap),
-            (_("When one does not fit:"), self.rule),
+        # Two rows, so the window fits 1280 px in English too: what is shown, then the rules.
+        top, rules = QHBoxLayout(), QHBoxLayout()
+        for row, label, widget in (
+            (top, _("Batch:"), self.batch),
+            (top, _("Up to stage:"), self.stage),
+            (rules, _("Budget (10k yuan):"), self.budget),
+            (rules, _("Per-project maximum:"), self.cap),
+            (rules, _("When one does not fit:"), self.rule),
         ):
-            top.addWidget(QLabel(label))
-            top.addWidget(widget)
-        top.addWidget(self.apply_button)
+            row.addWidget(QLabel(label))
+            row.addWidget(widget, 2 if widget is self.batch else 0)
+        shrinkable(self.stage, 12)
+        for edit in (self.budget, self.cap):
+            edit.setFixedWidth(edit.fontMetrics().horizontalAdvance("100000.00") + 16)
+        rules.addWidget(self.apply_button)
+        rules.addStretch(1)
         top.addStretch(1)
         top.addWidget(self.export_button)
 
@@ -255,10 +268,12 @@ class FundingPage(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addLayout(rules)
         layout.addWidget(self.summary)
         layout.addWidget(self.tabs, 1)
 
         self.batch.currentIndexChanged.connect(lambda _i: self.reload())
+        self.stage.activated.connect(lambda _i: self.reload())
         ctx.bus.changed.connect(self._on_changed)
         self.load_batches()
 
@@ -293,7 +308,18 @@ class FundingPage(QWidget):
         if batch_id is None:
             self._show(None)
             return
-        self.ctx.run_db(lambda s, _p, _c: funding.funding_view(s, batch_id), self._show, self._error)
+        wanted = self.stage.wanted()
+
+        def load(session, _p, _c):
+            rows, chosen = stage_choices(session, batch_id, wanted)
+            return rows, chosen, funding.funding_view(session, batch_id, chosen)
+
+        self.ctx.run_db(load, self._show_stage, self._error)
+
+    def _show_stage(self, result) -> None:
+        rows, chosen, view = result
+        self.stage.fill(rows, chosen)
+        self._show(view)
 
     def _show(self, view: funding.FundingView | None) -> None:
         self.view = view
@@ -324,7 +350,7 @@ class FundingPage(QWidget):
             )
         if view.draft:
             parts.append(_("not final: a panel is not finalised (exports say 未定稿)"))
-        self.summary.setText(_("; ").join(parts) + _(" (10k yuan)"))
+        self.summary.setText(view.final_rule + "\n" + _("; ").join(parts) + _(" (10k yuan)"))
         ordered = plan_in_tree_order(view, self._parents)
         self.plan_model.set_rows(ordered, view.quotas)
         self.plan_table.resizeColumnsToContents()
@@ -430,6 +456,8 @@ class FundingPage(QWidget):
     def open_export(self) -> None:
         from reviewtool.gui.documents.export_dialog import ExportDialog
 
-        dialog = ExportDialog(self.ctx, batch_id=self.batch.currentData(), what="funding_xlsx", parent=self)
+        dialog = ExportDialog(
+            self.ctx, batch_id=self.batch.currentData(), what="funding_xlsx", parent=self, stage_id=self.stage.wanted()
+        )
         dialog.show()
         self._export_dialog = dialog

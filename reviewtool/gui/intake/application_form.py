@@ -1,27 +1,26 @@
 """The application form: every field of the 申报书 cover page, validated as you type.
 
 Loads and saves through ``services.intake.edit`` on the worker; holds
-plain values only (no session, no ORM objects). Attachments are listed by
-an ``AttachmentsModel`` and opened with the desktop's viewer from a temporary
-copy.
+plain values only (no session, no ORM objects). The 附件 tab is
+``application_attachments.AttachmentsTab``.
+
+- 总预算 follows 申请 + 自筹 as they are typed, unless a different total was
+  typed by hand (then the form says the sum does not match).
+- Cancel, Esc or closing the window with changes not saved asks 保存 / 放弃 /
+  取消 (``widgets.unsaved_changes``); with nothing changed it just closes.
 """
 
 from __future__ import annotations
 
-import tempfile
 from decimal import Decimal
 
-from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -30,7 +29,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -39,9 +37,12 @@ from PySide6.QtWidgets import (
 from reviewtool.core.enums import UnitType
 from reviewtool.core.intake.fields import CATEGORIES, COUNTIES, FIELDS
 from reviewtool.core.intake.form import ApplicationForm, validate_form
-from reviewtool.core.intake.values import format_month, parse_month
+from reviewtool.core.intake.values import format_money, format_month, parse_money, parse_month
 from reviewtool.gui.context import GuiContext
-from reviewtool.gui.widgets.row_table_model import RowTableModel
+from reviewtool.gui.intake.application_attachments import AttachmentsTab
+from reviewtool.gui.widgets.area_titles import AreaCodesLabel
+from reviewtool.gui.widgets.unsaved_changes import UnsavedChanges
+from reviewtool.gui.widgets.window_fit import fit_to_screen, scrolling
 from reviewtool.i18n import N_, _
 from reviewtool.services.intake import attachments, tagging
 from reviewtool.services.intake import edit as application_edit
@@ -86,29 +87,6 @@ BUDGET_LINES = [f.key.split(":", 1)[1] for f in FIELDS if f.kind == "budget"]
 OUTPUTS = [f.key.split(":", 1)[1] for f in FIELDS if f.kind == "output"]
 
 
-class AttachmentsModel(RowTableModel):
-    """The application's ``AttachmentRow``s."""
-
-    headers = (N_("File"), N_("Kind"), N_("Size"), N_("Added by"), N_("SHA-256"))
-
-    def attachment(self, row: int) -> attachments.AttachmentRow:
-        return self.rows[row]
-
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        row = self.rows[index.row()]
-        if row.size < 1024:
-            size = f"{row.size} B"
-        elif row.size < 1024 * 1024:
-            size = f"{row.size / 1024:,.1f} KB"
-        else:
-            size = f"{row.size / 1048576:,.1f} MB"
-        return (row.filename, _(attachments.KINDS.get(row.kind, row.kind)), size, row.added_by, row.sha256[:16])[
-            index.column()
-        ]
-
-
 class ApplicationFormDialog(QDialog):
     """Create (``application_id=None``, needs ``batch_id``) or edit one application."""
 
@@ -129,17 +107,20 @@ class ApplicationFormDialog(QDialog):
         self._loading = False
         self.problems: dict[str, str] = {}
         self.setWindowTitle(_("New application") if application_id is None else _("Application"))
-        self.resize(860, 640)
+        fit_to_screen(self, 860, 640)
 
         self.edits: dict[str, QWidget] = {}
         tabs = QTabWidget()
         self.tabs = tabs
-        tabs.addTab(self._identity_tab(), _("Project and unit"))
-        tabs.addTab(self._people_tab(), _("People and dates"))
-        tabs.addTab(self._money_tab(), _("Budget and funding"))
-        tabs.addTab(self._outputs_tab(), _("Outputs"))
+        tabs.addTab(scrolling(self._identity_tab()), _("Project and unit"))
+        tabs.addTab(scrolling(self._people_tab()), _("People and dates"))
+        tabs.addTab(scrolling(self._money_tab()), _("Budget and funding"))
+        tabs.addTab(scrolling(self._outputs_tab()), _("Outputs"))
         tabs.addTab(self._areas_tab(), _("Content and areas"))
-        tabs.addTab(self._attachments_tab(), _("Attachments"))
+        self.attachments_tab = AttachmentsTab(ctx, lambda: self.application_id, self._show_error)
+        self.attachments_model = self.attachments_tab.model
+        self.add_attachment = self.attachments_tab.add_attachment
+        tabs.addTab(self.attachments_tab, _("Attachments"))
 
         self.problem_label = QLabel()
         self.problem_label.setWordWrap(True)
@@ -147,7 +128,7 @@ class ApplicationFormDialog(QDialog):
         self.buttons = QDialogButtonBox()
         self.save_button = self.buttons.addButton(_("Save"), QDialogButtonBox.ButtonRole.AcceptRole)
         self.delete_button = self.buttons.addButton(_("Delete…"), QDialogButtonBox.ButtonRole.DestructiveRole)
-        self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
         self.delete_button.setVisible(application_id is not None)
         self.save_button.clicked.connect(self.save)
         self.delete_button.clicked.connect(self.delete)
@@ -157,7 +138,11 @@ class ApplicationFormDialog(QDialog):
         layout.addWidget(tabs, 1)
         layout.addWidget(self.problem_label)
         layout.addWidget(self.buttons)
+        self.unsaved = UnsavedChanges(self, self._snapshot, self.save)
+        self._last_sum: Decimal | None = None
         self._connect_validation()
+        for key in ("requested_amount", "self_funding"):
+            self.edits[key].textChanged.connect(self._follow_total)
         self._load()
 
     # -- building ------------------------------------------------------------
@@ -258,6 +243,8 @@ class ApplicationFormDialog(QDialog):
         primary.setMinimumContentsLength(30)
         form.addRow(label("primary_area"), primary)
         form.addRow(label("secondary_areas"), self._line("secondary_areas", "HD-I05, HD-C2-2"))
+        self.secondary_titles = AreaCodesLabel(self.edits["secondary_areas"])
+        form.addRow("", self.secondary_titles)
         layout.addLayout(form)
         suggest_row = QHBoxLayout()
         self.suggest_button = QPushButton(_("Suggest areas"))
@@ -269,33 +256,6 @@ class ApplicationFormDialog(QDialog):
         self.suggestions.setMaximumHeight(130)
         self.suggestions.itemDoubleClicked.connect(self._take_suggestion)
         layout.addWidget(self.suggestions)
-        return page
-
-    def _attachments_tab(self) -> QWidget:
-        page = QWidget()
-        layout = QVBoxLayout(page)
-        self.attachments_model = AttachmentsModel(self)
-        self.attachments_view = QTableView()
-        self.attachments_view.setModel(self.attachments_model)
-        self.attachments_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.attachments_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.attachments_view.verticalHeader().setVisible(False)
-        self.attachments_view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.attachments_view.doubleClicked.connect(lambda _index: self.open_attachment())
-        buttons = QHBoxLayout()
-        self.add_file_button = QPushButton(_("Attach file…"))
-        self.open_file_button = QPushButton(_("Open"))
-        self.remove_file_button = QPushButton(_("Remove…"))
-        self.add_file_button.clicked.connect(self.add_attachment)
-        self.open_file_button.clicked.connect(self.open_attachment)
-        self.remove_file_button.clicked.connect(self.remove_attachment)
-        for button in (self.add_file_button, self.open_file_button, self.remove_file_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
-        self.attachments_note = QLabel(_("Save the application first to attach files."))
-        layout.addWidget(self.attachments_view, 1)
-        layout.addLayout(buttons)
-        layout.addWidget(self.attachments_note)
         return page
 
     # -- values ----------------------------------------------------------------
@@ -312,6 +272,43 @@ class ApplicationFormDialog(QDialog):
                 return widget.currentText().strip()
             return (data if isinstance(data, str) else widget.currentText()).strip()
         return ""
+
+    def _snapshot(self) -> tuple:
+        """Every field as typed, to tell whether anything changed since loading."""
+        return (
+            tuple((key, self._text(key)) for key in self.edits),
+            self.edits["team_size"].value(),
+            self.edits["unit_type"].currentData(),
+        )
+
+    def _sum(self) -> Decimal | None:
+        """申请 + 自筹 as typed (an empty one counts as 0); None while either is unreadable."""
+        try:
+            requested = parse_money(self._text("requested_amount") or None)
+            own = parse_money(self._text("self_funding") or None)
+        except ValueError:
+            return None
+        if requested is None and own is None:
+            return None
+        return (requested or Decimal(0)) + (own or Decimal(0))
+
+    def _follow_total(self, *_args) -> None:
+        """总预算 follows 申请 + 自筹 while it is empty or still their previous sum."""
+        if self._loading:
+            return
+        new_sum = self._sum()
+        if new_sum is None:
+            return
+        try:
+            total = parse_money(self._text("total_budget") or None)
+        except ValueError:
+            total = None
+            following = False
+        else:
+            following = total is None or total == self._last_sum
+        self._last_sum = new_sum
+        if following and total != new_sum:
+            self.edits["total_budget"].setText(format_money(new_sum))
 
     def form_values(self) -> tuple[ApplicationForm, dict[str, str]]:
         """The form as typed, plus problems found while reading it (e.g. an unreadable month)."""
@@ -386,6 +383,7 @@ class ApplicationFormDialog(QDialog):
                     widget.setText(str(getattr(form, key) or ""))
         finally:
             self._loading = False
+        self._last_sum = self._sum()
         self.validate()
 
     # -- validation --------------------------------------------------------------
@@ -447,6 +445,7 @@ class ApplicationFormDialog(QDialog):
     def _loaded(self, result) -> None:
         areas, form, version, files = result
         self._known_areas = {code for code, _t in areas}
+        self.secondary_titles.set_titles(dict(areas))
         combo = self.edits["primary_area"]
         self._loading = True
         combo.clear()
@@ -460,11 +459,13 @@ class ApplicationFormDialog(QDialog):
             self._fill(form)
         else:
             self.validate()
-        self.attachments_model.set_rows(files)
-        saved = self.application_id is not None
-        for button in (self.add_file_button, self.open_file_button, self.remove_file_button):
-            button.setEnabled(saved)
-        self.attachments_note.setVisible(not saved)
+        self.attachments_tab.show_files(files, self.application_id is not None)
+        self.unsaved.mark_saved()
+
+    def reject(self) -> None:
+        """Cancel, Esc and the close button: ask first when something typed is not saved."""
+        if self.unsaved.may_close():
+            super().reject()
 
     def save(self) -> None:
         if self.validate():
@@ -525,14 +526,25 @@ class ApplicationFormDialog(QDialog):
         self.suggest_button.setEnabled(False)
 
         def work(session, _p, _c):
-            return tagging.suggest_areas(session, title, abstract, limit=5)
+            return tagging.suggest_answer(session, title, abstract, limit=5)
 
         self._ctx.run_db(work, self._suggested, self._suggest_failed)
 
-    def _suggested(self, suggestions) -> None:
+    def _suggested(self, answer) -> None:
         self.suggest_button.setEnabled(True)
         self.suggestions.clear()
-        for suggestion in suggestions:
+        # issue 12: say how sure the suggestion is; a low one is said in words, not offered as an answer.
+        sure = {
+            "high": _("Confident: the best area clearly fits (matched words shown)."),
+            "medium": _("Likely, but check: the best area fits part of the text."),
+            "low": _(
+                "No area of the plan clearly fits this text; the areas below are only guesses. Choose the area yourself."
+            ),
+        }[answer.confidence]
+        note = QListWidgetItem(sure)
+        note.setFlags(Qt.ItemFlag.NoItemFlags)
+        self.suggestions.addItem(note)
+        for suggestion in answer.suggestions:
             text = _("{code} {title} — score {score}; matched: {terms}").format(
                 code=suggestion.code,
                 title=suggestion.title,
@@ -541,6 +553,9 @@ class ApplicationFormDialog(QDialog):
             )
             item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, suggestion.code)
+            if answer.confidence == "low":
+                item.setForeground(Qt.GlobalColor.gray)
+                item.setToolTip(_("A guess: no area clearly fits."))
             self.suggestions.addItem(item)
 
     def _suggest_failed(self, error: BaseException) -> None:
@@ -548,59 +563,7 @@ class ApplicationFormDialog(QDialog):
         self._show_error(error)
 
     def _take_suggestion(self, item: QListWidgetItem) -> None:
+        if item.data(Qt.ItemDataRole.UserRole) is None:
+            return  # the confidence line
         combo = self.edits["primary_area"]
         combo.setCurrentIndex(max(combo.findData(item.data(Qt.ItemDataRole.UserRole)), 0))
-
-    # -- attachments ---------------------------------------------------------------------
-
-    def _reload_attachments(self, *_args) -> None:
-        application_id = self.application_id
-        self._ctx.run_db(
-            lambda session, _p, _c: attachments.list_attachments(session, application_id),
-            self.attachments_model.set_rows,
-            self._show_error,
-        )
-
-    def add_attachment(self, path: str | None = None) -> None:
-        if not path:
-            path, _filter = QFileDialog.getOpenFileName(self, _("Attach file"), "", _("All files (*)"))
-        if not path:
-            return
-        application_id, actor = self.application_id, self._ctx.actor
-        self._ctx.run_db(
-            lambda session, _p, _c: attachments.add_attachment(session, application_id, path, actor=actor),
-            self._reload_attachments,
-            self._show_error,
-            label=_("Storing the file…"),
-        )
-
-    def _selected_attachment(self) -> attachments.AttachmentRow | None:
-        rows = self.attachments_view.selectionModel().selectedRows()
-        return self.attachments_model.attachment(rows[0].row()) if rows else None
-
-    def open_attachment(self) -> None:
-        chosen = self._selected_attachment()
-        if chosen is None:
-            return
-        folder = tempfile.mkdtemp(prefix="reviewtool-")
-        self._ctx.run_db(
-            lambda session, _p, _c: attachments.export_attachment(session, chosen.id, folder),
-            lambda path: QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))),
-            self._show_error,
-        )
-
-    def remove_attachment(self) -> None:
-        chosen = self._selected_attachment()
-        if chosen is None:
-            return
-        if (
-            QMessageBox.question(self, _("Remove attachment"), _("Remove {file}?").format(file=chosen.filename))
-            != QMessageBox.StandardButton.Yes
-        ):
-            return
-        actor = self._ctx.actor
-        self._ctx.run_db(
-            lambda session, _p, _c: attachments.remove_attachment(session, chosen.id, actor=actor),
-            self._reload_attachments,
-            self._show_error,
-        )

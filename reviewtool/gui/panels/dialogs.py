@@ -88,11 +88,18 @@ class DrawDialog(QDialog):
         self.seed = QLineEdit()
         self.seed.setPlaceholderText(_("empty: a fresh random seed, recorded"))
         self.field_match = QCheckBox(_("Only experts whose fields match the group's areas"))
-        self.eligible_model = RowsModel([_("Eligible expert")])
+        self.eligible_model = RowsModel([_("Eligible expert"), _("Reviews in 12 months")])
         self.excluded_model = RowsModel([_("Excluded expert"), _("Reasons")])
         self.eligible_view = table_view(self.eligible_model)
         self.excluded_view = table_view(self.excluded_model)
         self.summary = QLabel()
+        self.rule_label = QLabel()
+        self.rule_label.setObjectName("draw-rule")
+        self.rule_label.setWordWrap(True)
+        self.rules_button = QPushButton(_("Draw rules…"))
+        self.rules_button.setToolTip(
+            _("The yearly cap on reviews per expert and rotation (shared by every workstation).")
+        )
         self.result = QLabel()
         self.result.setWordWrap(True)
         self.result.setStyleSheet("font-weight: bold;")
@@ -110,12 +117,14 @@ class DrawDialog(QDialog):
         split.setSizes([220, 560])
         buttons = QHBoxLayout()
         buttons.addWidget(self.exclude_button)
+        buttons.addWidget(self.rules_button)
         buttons.addStretch(1)
         buttons.addWidget(self.draw_button)
         buttons.addWidget(self.close_button)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.summary)
+        layout.addWidget(self.rule_label)
         layout.addWidget(split, 1)
         layout.addWidget(self.result)
         layout.addLayout(buttons)
@@ -123,6 +132,7 @@ class DrawDialog(QDialog):
         self.field_match.toggled.connect(lambda _b: self.load())
         self.draw_button.clicked.connect(self.run_draw)
         self.exclude_button.clicked.connect(self.exclude_selected)
+        self.rules_button.clicked.connect(self.edit_rules)
         self.close_button.clicked.connect(self.accept)
         self.load()
 
@@ -135,7 +145,10 @@ class DrawDialog(QDialog):
         self.ctx.run_db(load, self._show, self._error)
 
     def _show(self, view: panels_draw.EligibilityView) -> None:
-        self.eligible_model.set_rows([(name,) for _i, name in view.eligible], [i for i, _n in view.eligible])
+        self.eligible_model.set_rows(
+            [(name, view.recent.get(i, 0)) for i, name in view.eligible], [i for i, _n in view.eligible]
+        )
+        self.rule_label.setText(_("Draw rule: {rule}").format(rule=view.rule))
         self.excluded_model.set_rows(
             [(name, "；".join(reasons)) for _i, name, reasons in view.exclusions], [i for i, _n, _r in view.exclusions]
         )
@@ -145,6 +158,14 @@ class DrawDialog(QDialog):
                 eligible=len(view.eligible), excluded=len(view.exclusions)
             )
         )
+
+    def edit_rules(self) -> None:
+        from reviewtool.gui.panels.draw_rules_dialog import DrawRulesDialog
+
+        dialog = DrawRulesDialog(self.ctx, self)
+        dialog.saved.connect(lambda _changes: self.load())
+        self.rules_dialog = dialog
+        dialog.open()
 
     def exclude_selected(self) -> None:
         expert_id = selected_key(self.eligible_view)

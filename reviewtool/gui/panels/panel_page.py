@@ -9,7 +9,7 @@ reloads when the change bus announces panel or sheet changes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from PySide6.QtCore import Qt, Signal
@@ -29,10 +29,12 @@ from reviewtool.core.enums import MemberStatus, PanelStatus
 from reviewtool.core.scoring.rubric import points_text
 from reviewtool.gui.context import GuiContext
 from reviewtool.gui.panels.dialogs import AddReviewerDialog, AssignmentDialog, DrawDialog, NewPanelDialog, VoteDialog
+from reviewtool.gui.panels.member_answers import MemberAnswers, invitation_text, is_pending, member_colour
 from reviewtool.gui.panels.workbook_actions import WorkbookActions
 from reviewtool.gui.widgets.filter_bar import FilterBar
 from reviewtool.gui.widgets.reason_dialog import ReasonDialog
 from reviewtool.gui.widgets.rows_model import RowsModel, selected_key, table_view
+from reviewtool.gui.widgets.stage_choice import StageChoice
 from reviewtool.gui.widgets.table_export import ExportTableAction
 from reviewtool.i18n import _
 from reviewtool.services.applications import list_batches
@@ -48,6 +50,7 @@ from reviewtool.services.panels import panel as panels_panel
 from reviewtool.services.panels import status as panels_status
 from reviewtool.services.panels import votes as panels_votes
 from reviewtool.services.progress import Cancelled
+from reviewtool.services.stages.stage import stage_choices
 
 STATE_COLOURS = {
     panels_status.STATE_MISSING: "#fff3cd",
@@ -69,21 +72,25 @@ class PanelSnapshot:
     votes: list[panels_votes.VoteOutcome]
     calibration: calibration.CalibrationView | None
     applications: list[tuple[int, str]]
+    stages: list = field(default_factory=list)  # the batch's StageRows, for the stage chooser
+    stage_id: int | None = None  # the review stage whose panels are shown
 
 
-def load_snapshot(session, batch_id: int | None, panel_id: int | None) -> PanelSnapshot:
+def load_snapshot(session, batch_id: int | None, panel_id: int | None, stage_id: int | None = None) -> PanelSnapshot:
     batches = [(b.id, b.name) for b in list_batches(session)]
     if batch_id is None and batches:
         batch_id = batches[0][0]
-    rows = panels_panel.list_panels(session, batch_id) if batch_id is not None else []
+    stages, stage_id = stage_choices(session, batch_id, stage_id) if batch_id is not None else ([], None)
+    rows = panels_panel.list_panels(session, batch_id, stage_id) if batch_id is not None else []
     panel = next((p for p in rows if p.id == panel_id), rows[0] if rows else None)
     if panel is None:
-        return PanelSnapshot(batches, batch_id, rows, None, [], None, [], None, [])
+        return PanelSnapshot(batches, batch_id, rows, None, [], None, [], None, [], stages, stage_id)
     status = panels_status.sheet_status(session, panel.id)
     apps = [(o.application_id, o.number) for o in panels_votes.vote_outcomes(session, panel.id)]
     return PanelSnapshot(
         batches, batch_id, rows, panel, membership.members(session, panel.id), status,
-        panels_votes.vote_outcomes(session, panel.id), calibration.calibration_view(session, batch_id), apps,
+        panels_votes.vote_outcomes(session, panel.id), calibration.calibration_view(session, batch_id, stage_id), apps,
+        stages, stage_id,
     )  # fmt: skip
 
 
@@ -97,17 +104,22 @@ class PanelPage(QWidget):
         self.snapshot: PanelSnapshot | None = None
         self._batch_id: int | None = None
         self._panel_id: int | None = None
+        self._stage_id: int | None = None
         self._loading = False
         self.workbooks = WorkbookActions(self)
+        self.member_answers = MemberAnswers(self)
 
         self.batch_combo = QComboBox()
         self.batch_combo.setMinimumContentsLength(24)
         self.panel_combo = QComboBox()
+        self.stage_combo = StageChoice()
         self.new_panel_button = QPushButton(_("New panel…"))
         self.info = QLabel()
         top = QHBoxLayout()
         top.addWidget(QLabel(_("Batch")))
         top.addWidget(self.batch_combo, 2)
+        top.addWidget(QLabel(_("Review stage")))
+        top.addWidget(self.stage_combo, 1)
         top.addWidget(QLabel(_("Panel")))
         top.addWidget(self.panel_combo, 1)
         top.addWidget(self.new_panel_button)
@@ -123,6 +135,7 @@ class PanelPage(QWidget):
         layout.addWidget(self.tabs, 1)
 
         self.batch_combo.activated.connect(self._batch_chosen)
+        self.stage_combo.activated.connect(self._stage_chosen)
         self.panel_combo.activated.connect(self._panel_chosen)
         self.new_panel_button.clicked.connect(self.new_panel)
         ctx.bus.changed.connect(self._on_changed)
@@ -132,21 +145,33 @@ class PanelPage(QWidget):
 
     def _members_tab(self) -> QWidget:
         self.members_model = RowsModel([_("Name"), _("Work unit"), _("Professional title"), _("Status"),
-                                        _("Reason / replaced by"), _("Assigned")])  # fmt: skip
+                                        _("Invitation"), _("Reason / replaced by"), _("Assigned")])  # fmt: skip
         self.members_view = table_view(self.members_model)
         self.draw_button = QPushButton(_("Draw experts…"))
+        self.confirm_button = QPushButton(_("Member confirms…"))
+        self.confirm_button.setToolTip(_("Record that the selected member accepted the invitation, with the date."))
+        self.confirm_all_button = QPushButton(_("All pending confirmed…"))
+        self.confirm_all_button.setToolTip(_("Record that every member awaiting confirmation accepted, with the date."))
         self.decline_button = QPushButton(_("Member declines…"))
         self.assign_button = QPushButton(_("Assign reviewers…"))
         row = QHBoxLayout()
-        for b in (self.draw_button, self.decline_button, self.assign_button):
+        for b in (self.draw_button, self.confirm_button, self.confirm_all_button, self.decline_button,
+                  self.assign_button):  # fmt: skip
             row.addWidget(b)
         row.addStretch(1)
         self.draw_button.clicked.connect(self.open_draw)
-        self.decline_button.clicked.connect(self.decline_member)
+        self.confirm_button.clicked.connect(self.member_answers.confirm)
+        self.confirm_all_button.clicked.connect(self.member_answers.confirm_all)
+        self.decline_button.clicked.connect(self.member_answers.decline)
         self.assign_button.clicked.connect(self.open_assignment)
+        self.pending_label = QLabel()
+        self.pending_label.setObjectName("pending-members")
+        self.pending_label.setWordWrap(True)
+        self.pending_label.setStyleSheet("color: #8a4b00;")
         tab = QWidget()
         layout = QVBoxLayout(tab)
         layout.addLayout(row)
+        layout.addWidget(self.pending_label)
         layout.addWidget(self.members_view)
         return tab
 
@@ -242,11 +267,11 @@ class PanelPage(QWidget):
     # -- loading ----------------------------------------------------------
 
     def refresh(self) -> None:
-        batch_id, panel_id = self._batch_id, self._panel_id
+        batch_id, panel_id, stage_id = self._batch_id, self._panel_id, self._stage_id
         self._loading = True
 
         def load(session, _p, _c):
-            return load_snapshot(session, batch_id, panel_id)
+            return load_snapshot(session, batch_id, panel_id, stage_id)
 
         self.ctx.run_db(load, self._show, self.show_error)
 
@@ -255,6 +280,8 @@ class PanelPage(QWidget):
         self.snapshot = snap
         self._batch_id = snap.batch_id
         self._panel_id = snap.panel.id if snap.panel else None
+        self._stage_id = snap.stage_id
+        self.stage_combo.fill(snap.stages, snap.stage_id)
         self.batch_combo.clear()
         for batch_id, name in snap.batches:
             self.batch_combo.addItem(name, batch_id)
@@ -273,9 +300,10 @@ class PanelPage(QWidget):
                 mode=p.mode.label(), status=p.status.label(), apps=p.applications, members=p.members
             )
             if has_panel
-            else _("No panel yet: create one for this batch.")
+            else _("No panel yet in this stage: create one for it.")
         )
-        for b in (self.draw_button, self.decline_button, self.assign_button, self.conflict_button, self.replace_button,
+        for b in (self.draw_button, self.confirm_button, self.confirm_all_button, self.decline_button,
+                  self.assign_button, self.conflict_button, self.replace_button,
                   self.add_reviewer_button, self.import_button, self.finalise_button, self.vote_button):  # fmt: skip
             b.setEnabled(has_panel and not finalised)
         self.draw_button.setEnabled(has_panel and not finalised and p.members == 0)
@@ -290,13 +318,23 @@ class PanelPage(QWidget):
                     m.unit,
                     m.title,
                     m.status.label(),
+                    invitation_text(m),
                     (m.reason or "") + (f" → {m.replaced_by}" if m.replaced_by else ""),
                     m.assigned,
                 )
                 for m in snap.members
             ],  # fmt: skip
             [m.expert_id for m in snap.members],
-            ["#eeeeee" if m.status is MemberStatus.DECLINED else None for m in snap.members],
+            [member_colour(m) for m in snap.members],
+        )
+        pending = [m.name for m in snap.members if is_pending(m)]
+        self.confirm_all_button.setEnabled(bool(pending) and not finalised)
+        self.pending_label.setText(
+            _("Awaiting confirmation: {names}. Only confirmed members are assigned reviews.").format(
+                names="、".join(pending)
+            )
+            if pending
+            else ""
         )
         if snap.status is not None:
             rows = snap.status.rows
@@ -379,6 +417,12 @@ class PanelPage(QWidget):
     def _batch_chosen(self, _index: int) -> None:
         self._batch_id = self.batch_combo.currentData()
         self._panel_id = None
+        self._stage_id = None  # the new batch's current stage
+        self.refresh()
+
+    def _stage_chosen(self, _index: int) -> None:
+        self._stage_id = self.stage_combo.wanted()
+        self._panel_id = None
         self.refresh()
 
     def _panel_chosen(self, _index: int) -> None:
@@ -419,13 +463,13 @@ class PanelPage(QWidget):
     def _create_panel(self, dialog: NewPanelDialog) -> None:
         name, mode, due, majority = dialog.values()
         numbers = dialog.application_numbers()
-        batch_id, actor = self._batch_id, self.ctx.actor
+        batch_id, actor, stage_id = self._batch_id, self.ctx.actor, self._stage_id
 
         def run(session, _p, _c):
             ids = panels_panel.application_ids_by_number(session, batch_id, numbers) if numbers else None
             panel_id, changes = panels_panel.create_panel(
                 session, batch_id, name, actor=actor, mode=mode, due_date=due, settings={"majority": majority},
-                application_ids=ids,
+                application_ids=ids, stage_id=stage_id,
             )  # fmt: skip
             self._panel_id = panel_id
             return changes
@@ -447,24 +491,6 @@ class PanelPage(QWidget):
         dialog.applied.connect(lambda changes: self.ctx.bus.announce(changes))
         dialog.open()
         return dialog
-
-    def decline_member(self) -> None:
-        expert_id = selected_key(self.members_view)
-        if expert_id is None or self._panel_id is None:
-            return
-        dialog = ReasonDialog(
-            _("Member declines"), _("Why does the expert decline? A replacement is drawn and recorded."), self
-        )
-        if not dialog.exec():
-            return
-        panel_id, reason, actor = self._panel_id, dialog.reason(), self.ctx.actor
-
-        def run(session, _p, _c):
-            outcome = membership.decline_member(session, panel_id, expert_id, reason, actor=actor)
-            return Changes(panels=True, message=_("Redrew {name} (seed {seed})").format(
-                name=outcome.names[outcome.result.drawn[0]], seed=outcome.result.seed))  # fmt: skip
-
-        self._run(run)
 
     def declare_conflict(self) -> None:
         key = selected_key(self.sheets_view)

@@ -1,12 +1,13 @@
 """The ranked view of a batch (评审排序), with the rubric manager and the way
-into score entry.
+into score entry. The table sorts by a click on a header, filters by words
+(``widgets.filter_bar``) and exports as shown ("导出 Excel…").
 
 Threading: GUI thread only; database work goes through ``ctx.run_db``.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
@@ -32,16 +33,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from reviewtool.core.enums import Opinion
+from reviewtool.core.enums import Opinion, StageKind
 from reviewtool.core.scoring.maths import flag_label
 from reviewtool.core.scoring.rubric import points_text
 from reviewtool.gui.context import GuiContext
 from reviewtool.gui.scoring.rubric_editor import RubricEditorDialog
 from reviewtool.gui.scoring.score_entry import ScoreEntryWindow
+from reviewtool.gui.widgets.area_titles import AreaCodesLabel, area_text, area_titles
+from reviewtool.gui.widgets.filter_bar import FilterBar
 from reviewtool.gui.widgets.row_table_model import RowTableModel
+from reviewtool.gui.widgets.stage_choice import StageChoice
+from reviewtool.gui.widgets.table_arrange import make_sortable
+from reviewtool.gui.widgets.table_export import ExportTableAction
+from reviewtool.gui.widgets.window_fit import shrinkable
 from reviewtool.i18n import N_, _
 from reviewtool.services.applications import list_batches
 from reviewtool.services.scoring import ranking, rubric_batches, rubric_excel, rubrics, sheets
+from reviewtool.services.stages.stage import list_stages, stage_choices
 from reviewtool.services.taxonomy import list_areas
 
 COLUMNS = (
@@ -89,7 +97,7 @@ class RankingModel(RowTableModel):
                 r.position if r.position is not None else "—",
                 r.number,
                 r.title,
-                r.primary_area or "",
+                area_text(r.primary_area, r.primary_area_title),
                 r.sheet_count,
                 _fig(r.score),
                 r.rule_label if r.sheet_count else "",
@@ -97,7 +105,10 @@ class RankingModel(RowTableModel):
                 _fig(r.median),
                 _fig(r.spread),
                 "/".join(str(opinions.get(o.value, 0)) for o in Opinion) if r.sheet_count else "",
-                "、".join(flag_label(f) for f in r.flags),
+                "、".join(
+                    [flag_label(f) for f in r.flags]
+                    + ([_("not promoted (stopped at {stage})").format(stage=r.stage)] if r.stopped else [])
+                ),  # fmt: skip
                 _("Yes") if r.recommended else "",
                 r.tie_broken_by or "",
             )
@@ -109,6 +120,8 @@ class RankingModel(RowTableModel):
         if role == Qt.ItemDataRole.BackgroundRole:
             if r.veto_count:
                 return QBrush(QColor("#fde2e2"))
+            if r.stopped:
+                return QBrush(QColor("#eeeeee"))
             if r.recommended:
                 return QBrush(QColor("#e3f4e6"))
         if role == Qt.ItemDataRole.UserRole:
@@ -118,6 +131,7 @@ class RankingModel(RowTableModel):
 
 class RankingPage(QWidget):
     status_message = Signal(str)
+    guide = "scoring"
 
     def __init__(self, ctx: GuiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -125,6 +139,8 @@ class RankingPage(QWidget):
         self._filling = False
         self.model = RankingModel(self)
         self.batch = QComboBox()
+        self.stage = StageChoice(with_final=True)
+        self.stage_id: int | None = None  # the stage of the rows shown (None: the final ranking)
         self.area = QComboBox()
         self.area.setMinimumContentsLength(14)
         self.area.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
@@ -134,13 +150,24 @@ class RankingPage(QWidget):
         self.threshold = QLineEdit()
         self.threshold.setFixedWidth(60)
         self.threshold.setPlaceholderText("70")
+        self.threshold.setObjectName("pass-mark")
+        self.threshold.setToolTip(
+            _(
+                "The batch's pass mark (推荐分数线). Changing it here changes the batch's setting (recorded), "
+                "which ranking, 拟立项 and every export use; press Enter to save it."
+            )  # fmt: skip
+        )
         self.score_button = QPushButton(_("Enter scores…"))
         self.rubrics_button = QPushButton(_("Rubrics…"))
+        for combo, characters in ((self.batch, 6), (self.stage, 6), (self.rule, 8)):
+            shrinkable(combo, characters)  # the window fits 1280 px in English too
         top = QHBoxLayout()
-        for label, widget in ((_("Batch"), self.batch), (_("Area"), self.area), (_("Rank by"), self.rule)):
+        for label, widget in (
+            (_("Batch"), self.batch), (_("Review stage"), self.stage), (_("Area"), self.area), (_("Rank by"), self.rule)
+        ):  # fmt: skip
             top.addWidget(QLabel(label))
             top.addWidget(widget, 1)
-        top.addWidget(QLabel(_("Threshold")))
+        top.addWidget(QLabel(_("Pass mark")))  # the batch's; the tooltip says so
         top.addWidget(self.threshold)
         top.addWidget(self.score_button)
         top.addWidget(self.rubrics_button)
@@ -152,17 +179,30 @@ class RankingPage(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for column, width in enumerate((50, 110, 320, 80, 50, 70, 200, 60, 60, 60, 150, 120, 60, 120)):
+        for column, width in enumerate((50, 110, 320, 200, 50, 70, 200, 60, 60, 60, 150, 120, 60, 120)):
             self.table.setColumnWidth(column, width)
+        make_sortable(self.table)
+        self.filter_bar = FilterBar(self.table)
+        self.export_action = ExportTableAction(
+            ctx,
+            self.table,
+            lambda: _("Ranking — {batch}").format(batch=self.batch.currentText()),
+            self,
+            describe=self.filter_bar.describe,
+            on_message=self.status_message.emit,
+        )
+        self.filter_bar.add_action(self.export_action)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.summary)
+        layout.addWidget(self.filter_bar)
         layout.addWidget(self.table, 1)
 
         self.batch.currentIndexChanged.connect(self.reload)
+        self.stage.activated.connect(self.reload)
         self.area.currentIndexChanged.connect(self.reload)
         self.rule.currentIndexChanged.connect(self.reload)
-        self.threshold.editingFinished.connect(self.reload)
+        self.threshold.editingFinished.connect(self._pass_mark_edited)
         self.score_button.clicked.connect(self.enter_scores)
         self.rubrics_button.clicked.connect(self.manage_rubrics)
         self.table.doubleClicked.connect(lambda _i: self.enter_scores())
@@ -204,22 +244,26 @@ class RankingPage(QWidget):
             self.model.set_rows([])
             self.summary.setText(_("No batch yet."))
             return
-        try:
-            threshold = Decimal(self.threshold.text().strip()) if self.threshold.text().strip() else None
-        except InvalidOperation:
-            self.summary.setText(_("The threshold must be a number."))
-            return
         rule, area = self.rule.currentData(), self.area.currentData()
+        wanted, final = self.stage.wanted(), self.stage.is_final()
 
-        def load(session, _p, _c):
-            return ranking.ranked_applications(session, batch_id, rule=rule, area_code=area, threshold=threshold)
+        def load(session, _p, _c):  # the batch's own pass mark, the one 拟立项 uses too
+            rows, chosen = stage_choices(session, batch_id, wanted)
+            view = ranking.ranked_applications(
+                session, batch_id, rule=rule, area_code=area, stage_id=chosen, final=final
+            )
+            return rows, chosen, view
 
         self._ctx.run_db(load, self._show, lambda e: self.summary.setText(str(e)))
 
-    def _show(self, view: ranking.RankedView) -> None:
+    def _show(self, result) -> None:
+        stage_rows, chosen, view = result
+        self.stage.fill(stage_rows, chosen)
+        self.stage_id = None if view.final else chosen
         self.model.set_rows(view.rows)
         scored = sum(1 for r in view.rows if r.position is not None)
-        self.threshold.setPlaceholderText(points_text(view.threshold))
+        self.shown_threshold = view.threshold
+        self.threshold.setText(points_text(view.threshold))
         text = _(
             "{scored} of {count} applications scored; {recommended} at or above the threshold {threshold}. {tie_break}"
         ).format(
@@ -229,8 +273,46 @@ class RankingPage(QWidget):
             threshold=points_text(view.threshold),
             tie_break=view.tie_break,
         )
+        text = view.basis + " " + text
         self.summary.setText(text)
+        self._fit_summary()
         self.status_message.emit(text)
+
+    def _fit_summary(self) -> None:
+        """Room for every line of the summary (the final-score rule in words is printed in full)."""
+        width = self.summary.width() if self.summary.isVisible() else self.width()
+        self.summary.setMinimumHeight(self.summary.heightForWidth(max(width, 200)))
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._fit_summary()
+
+    def _pass_mark_edited(self) -> None:
+        """A changed pass mark is saved as the batch's setting (audited), then every page uses it."""
+        from reviewtool.core.batches import parse_points
+        from reviewtool.services.batches.batch import update_batch
+
+        batch_id, text = self.batch.currentData(), self.threshold.text().strip()
+        if batch_id is None or getattr(self, "shown_threshold", None) is None:
+            return
+        try:
+            value = parse_points("threshold", text)
+        except Exception as exc:  # noqa: BLE001 - UserError with the field named
+            self.summary.setText(str(exc))
+            return
+        if value == self.shown_threshold:
+            return
+        actor = self._ctx.actor
+
+        def saved(changes) -> None:
+            self.status_message.emit(changes.message)
+            self._ctx.bus.announce(changes)
+
+        def refused(error: BaseException) -> None:
+            self.threshold.setText(points_text(self.shown_threshold))
+            self.summary.setText(str(error))
+
+        self._ctx.run_db(lambda s, _p, _c: update_batch(s, batch_id, {"threshold": value}, actor=actor), saved, refused)
 
     def _on_changes(self, changes) -> None:
         if changes.batches or changes.areas:
@@ -247,18 +329,26 @@ class RankingPage(QWidget):
         if application_id is None:
             QMessageBox.information(self, _("Enter scores"), _("Select an application first."))
             return
+        stage_id = self.stage_id  # the stage shown; the final ranking: the application's own last stage
         self._ctx.run_db(
-            lambda s, _p, _c: sheets.reviewer_choices(s, application_id),
+            lambda s, _p, _c: sheets.reviewer_choices(s, application_id, stage_id),
             lambda choices: self._pick_reviewer(application_id, choices),
         )
 
     def _pick_reviewer(self, application_id: int, choices) -> None:
+        # open(), not exec(): this runs in a task's callback, where a nested event loop is unsafe.
         dialog = ReviewerPicker(choices, self)
-        if dialog.exec():
-            window = ScoreEntryWindow(
-                self._ctx, application_id, dialog.reviewer_id(), transcribe=dialog.transcribe.isChecked(), parent=self
-            )
-            window.show()
+        dialog.accepted.connect(lambda: self._open_score_entry(application_id, dialog))
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        self.picker = dialog
+
+    def _open_score_entry(self, application_id: int, picker: ReviewerPicker) -> None:
+        window = ScoreEntryWindow(
+            self._ctx, application_id, picker.reviewer_id(), transcribe=picker.transcribe.isChecked(), parent=self,
+            stage_id=self.stage_id,
+        )  # fmt: skip
+        window.show()
 
     def manage_rubrics(self) -> None:
         RubricsDialog(self._ctx, self).exec()
@@ -400,35 +490,50 @@ class RubricsDialog(QDialog):
 
         def load(session, _p, _c):
             spec = rubrics.spec_of_version(rubrics.get_version(session, code))
-            return [(b.id, b.name) for b in list_batches(session)], spec
+            batches = [(b.id, b.name) for b in list_batches(session)]
+            stages = {b: [(r.id, r.name) for r in list_stages(session, b) if r.kind is StageKind.EXPERT]
+                      for b, _name in batches}  # fmt: skip
+            return batches, spec, area_titles(session), stages
 
         self._ctx.run_db(load, lambda result: self._show_attach(code, *result))
 
-    def _show_attach(self, code: str, batches, spec) -> None:
-        dialog = AttachDialog(code, batches, spec, self)
+    def _show_attach(self, code: str, batches, spec, titles=None, stages=None) -> None:
+        # open(), not exec(): this runs in a task's callback, where a nested event loop is unsafe.
+        dialog = AttachDialog(code, batches, spec, self, areas=titles, stages=stages)
         self.attach_dialog = dialog
-        if not dialog.exec():
-            return
+        dialog.accepted.connect(lambda: self._attach(code, dialog))
+        dialog.open()
+
+    def _attach(self, code: str, dialog: AttachDialog) -> None:
         batch_id, categories, areas = dialog.values()
+        stage_id = dialog.stage_id()
         actor = self._ctx.actor
 
         def work(session, _p, _c):
             return rubric_batches.attach_rubric(
-                session, batch_id, code, actor=actor, categories=categories, area_codes=areas
+                session, batch_id, code, actor=actor, categories=categories, area_codes=areas, stage_id=stage_id
             )
 
         self._ctx.run_db(work, self._ctx.bus.announce, lambda e: QMessageBox.warning(self, _("Not saved"), str(e)))
 
 
 class AttachDialog(QDialog):
-    """Which batch uses a rubric, optionally only for some categories or area groups."""
+    """Which batch uses a rubric, optionally only in one review stage or for some categories or area groups."""
 
-    def __init__(self, code: str, batches, spec, parent=None) -> None:
+    def __init__(
+        self, code: str, batches, spec, parent=None, *, areas: dict[str, str] | None = None,
+        stages: dict[int, list[tuple[int, str]]] | None = None,
+    ) -> None:  # fmt: skip
         super().__init__(parent)
         self.setWindowTitle(_("Use rubric {code} for a batch").format(code=code))
         self.batch = QComboBox()
         for batch_id, name in batches:
             self.batch.addItem(name, batch_id)
+        self.stages = stages or {}
+        self.stage = QComboBox()  # every stage of the batch, or one expert stage (会议评审 …)
+        self.stage.setObjectName("rubric-stage")
+        self.batch.currentIndexChanged.connect(self._fill_stages)
+        self._fill_stages()
         self.categories = QLineEdit("；".join(spec.scope_categories))
         self.categories.setPlaceholderText(_("empty = every category"))
         self.areas = QLineEdit("；".join(spec.scope_area_codes))
@@ -438,9 +543,23 @@ class AttachDialog(QDialog):
         buttons.rejected.connect(self.reject)
         form = QFormLayout(self)
         form.addRow(_("Batch"), self.batch)
+        form.addRow(_("Review stage"), self.stage)
         form.addRow(_("Only categories"), self.categories)
         form.addRow(_("Only areas (and below)"), self.areas)
+        self.area_titles = AreaCodesLabel(self.areas)
+        self.area_titles.set_titles(areas or {})
+        form.addRow("", self.area_titles)
         form.addRow(buttons)
+
+    def _fill_stages(self, _index: int = 0) -> None:
+        self.stage.clear()
+        self.stage.addItem(_("Every stage of the batch"), None)
+        for stage_id, name in self.stages.get(self.batch.currentData(), []):
+            self.stage.addItem(name, stage_id)
+
+    def stage_id(self) -> int | None:
+        """The review stage the rubric is for (``None``: every stage of the batch)."""
+        return self.stage.currentData()
 
     def values(self) -> tuple[int, list[str], list[str]]:
         return (

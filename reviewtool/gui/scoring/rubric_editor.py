@@ -5,7 +5,9 @@ The dialog edits a plain rubric document (the YAML form). Every change is
 validated at once with ``core.scoring.rubric_check.validate_rubric``; the problems list
 names the criterion at fault, and Save is enabled only for a valid rubric.
 Saving goes through ``services.scoring.rubrics.save_rubric`` (a rubric already used
-by a sheet gets a new version).
+by a sheet gets a new version). Cancel, Esc or closing the window with changes
+not saved asks 保存 / 放弃 / 取消 (``widgets.unsaved_changes``). The editing side
+scrolls, so the dialog fits a 1280×720 screen with 保存 in view.
 
 Threading: GUI thread only; database work goes through ``ctx.run_db``.
 """
@@ -46,55 +48,15 @@ from PySide6.QtWidgets import (
 from reviewtool.core.scoring.rubric import ROUNDING_MODES
 from reviewtool.core.scoring.rubric_check import parse_rubric, validate_rubric
 from reviewtool.gui.context import GuiContext
+from reviewtool.gui.scoring.rubric_document import as_text, blank_document, new_criterion, number_or_text, preview_html
+from reviewtool.gui.widgets.area_titles import AreaCodesLabel, area_titles
+from reviewtool.gui.widgets.unsaved_changes import UnsavedChanges
+from reviewtool.gui.widgets.window_fit import fit_to_screen, scrolling
 from reviewtool.i18n import _
 from reviewtool.services.scoring import rubric_excel, rubrics
 
 VALIDATE_DELAY_MS = 150
 MATCH_CN = rubric_excel.MATCH_CN
-
-
-def blank_document() -> dict[str, Any]:
-    return {
-        "code": "",
-        "name": "",
-        "total_points": 100,
-        "step": 1,
-        "rounding": {"places": 2, "mode": "half_up"},
-        "veto_items": [{"id": "V1", "question": "是否存在弄虚作假等严重违反科研诚信行为？"}],
-        "criteria": [new_criterion(1, 100)],
-    }
-
-
-def new_criterion(number: int, max_points: int = 10) -> dict[str, Any]:
-    top = max_points
-    q = max(1, top // 4)
-    return {
-        "id": f"C{number}",
-        "title": "",
-        "max_points": top,
-        "bands": [
-            {"label": "优", "low": top - q + 1 if top > 3 else top, "high": top, "descriptor": ""},
-            {"label": "良", "low": max(0, top - 2 * q + 1), "high": top - q, "descriptor": ""},
-            {"label": "一般", "low": max(0, top - 3 * q + 1), "high": top - 2 * q, "descriptor": ""},
-            {"label": "差", "low": 0, "high": top - 3 * q, "descriptor": ""},
-        ]
-        if top >= 4
-        else [],
-    }
-
-
-def _text(value: Any) -> str:
-    return "" if value is None else str(value)
-
-
-def _number_or_text(text: str) -> Any:
-    text = text.strip()
-    if not text:
-        return None
-    try:
-        return int(text)
-    except ValueError:
-        return text
 
 
 class RubricEditorDialog(QDialog):
@@ -106,7 +68,7 @@ class RubricEditorDialog(QDialog):
         super().__init__(parent)
         self._ctx = ctx
         self.setWindowTitle(_("Rubric editor"))
-        self.resize(1360, 860)
+        fit_to_screen(self, 1360, 860)
         self.setWindowFlag(Qt.WindowType.WindowMaximizeButtonHint, True)
         doc = copy.deepcopy(document) if document else blank_document()
         self._criteria: list[dict[str, Any]] = list(doc.get("criteria") or [])
@@ -115,11 +77,11 @@ class RubricEditorDialog(QDialog):
         self.spec = None
 
         # --- rubric fields
-        self.code = QLineEdit(_text(doc.get("code")))
-        self.name = QLineEdit(_text(doc.get("name")))
-        self.description = QLineEdit(_text(doc.get("description")))
-        self.total = QLineEdit(_text(doc.get("total_points", 100)))
-        self.step = QLineEdit(_text(doc.get("step", 1)))
+        self.code = QLineEdit(as_text(doc.get("code")))
+        self.name = QLineEdit(as_text(doc.get("name")))
+        self.description = QLineEdit(as_text(doc.get("description")))
+        self.total = QLineEdit(as_text(doc.get("total_points", 100)))
+        self.step = QLineEdit(as_text(doc.get("step", 1)))
         rounding = doc.get("rounding") or {}
         self.places = QSpinBox()
         self.places.setRange(0, 4)
@@ -148,6 +110,8 @@ class RubricEditorDialog(QDialog):
         top.addRow(numbers)
         top.addRow(_("Suggested for categories"), self.scope_categories)
         top.addRow(_("Suggested for areas"), self.scope_areas)
+        self.scope_titles = AreaCodesLabel(self.scope_areas)
+        top.addRow("", self.scope_titles)
         top_box = QGroupBox(_("Rubric"))
         top_box.setLayout(top)
 
@@ -160,7 +124,7 @@ class RubricEditorDialog(QDialog):
         self.veto_table.setMaximumHeight(130)
         self.veto_table.verticalHeader().setDefaultSectionSize(24)
         for item in doc.get("veto_items") or []:
-            self._append_row(self.veto_table, [_text(item.get("id")), _text(item.get("question"))])
+            self._append_row(self.veto_table, [as_text(item.get("id")), as_text(item.get("question"))])
         add_veto = QPushButton(_("Add veto item"))
         remove_veto = QPushButton(_("Remove"))
         add_veto.clicked.connect(self._add_veto)
@@ -225,7 +189,7 @@ class RubricEditorDialog(QDialog):
         self.bands_table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.bands_table.verticalHeader().setVisible(False)
         self.bands_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.bands_table.setMinimumHeight(160)
+        self.bands_table.setMinimumHeight(130)
         self.bands_table.verticalHeader().setDefaultSectionSize(24)
         add_band = QPushButton(_("Add band"))
         remove_band = QPushButton(_("Remove band"))
@@ -269,8 +233,8 @@ class RubricEditorDialog(QDialog):
         right.addTab(self.problems, _("Problems"))
         self.right_tabs = right
 
-        left = QWidget()
-        left_layout = QVBoxLayout(left)
+        editing = QWidget()
+        left_layout = QVBoxLayout(editing)
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(top_box)
         left_layout.addWidget(veto_box)
@@ -279,6 +243,8 @@ class RubricEditorDialog(QDialog):
         middle.addWidget(detail_box)
         middle.setStretchFactor(1, 2)
         left_layout.addWidget(middle, 1)
+        left = scrolling(editing)
+        left.setObjectName("rubric_fields")
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(left)
         splitter.addWidget(right)
@@ -289,6 +255,7 @@ class RubricEditorDialog(QDialog):
         self.save_button = QPushButton(_("Save rubric"))
         self.save_button.setObjectName("save_rubric")
         cancel = QPushButton(_("Cancel"))
+        self.cancel_button = cancel
         self.save_button.clicked.connect(self.save)
         cancel.clicked.connect(self.reject)
         buttons = QHBoxLayout()
@@ -328,6 +295,14 @@ class RubricEditorDialog(QDialog):
         if self._criteria:
             self.criteria_list.setCurrentRow(0)
         self.validate()
+        self.unsaved = UnsavedChanges(self, self.document, self.save)
+        self.unsaved.mark_saved()
+        ctx.run_db(lambda session, _p, _c: area_titles(session), self.scope_titles.set_titles)
+
+    def reject(self) -> None:
+        """Cancel, Esc and the close button: ask first when an edit is not saved."""
+        if self.unsaved.may_close():
+            super().reject()
 
     # -- table helpers -----------------------------------------------------------
 
@@ -384,7 +359,7 @@ class RubricEditorDialog(QDialog):
         self.criteria_list.clear()
         for c in self._criteria:
             group = f"【{c.get('group')}】" if c.get("group") else ""
-            text = f"{_text(c.get('id'))}  {group}{_text(c.get('title')) or _('(untitled)')}  ({_text(c.get('max_points'))})"
+            text = f"{as_text(c.get('id'))}  {group}{as_text(c.get('title')) or _('(untitled)')}  ({as_text(c.get('max_points'))})"
             QListWidgetItem(text, self.criteria_list)
         if 0 <= current < len(self._criteria):
             self.criteria_list.setCurrentRow(current)
@@ -398,12 +373,12 @@ class RubricEditorDialog(QDialog):
         c = self._criteria[row]
         self._loading = True
         try:
-            self.c_id.setText(_text(c.get("id")))
-            self.c_group.setText(_text(c.get("group")))
-            self.c_title.setText(_text(c.get("title")))
-            self.c_description.setPlainText(_text(c.get("description")))
-            self.c_max.setText(_text(c.get("max_points")))
-            self.c_weight.setText(_text(c.get("weight")))
+            self.c_id.setText(as_text(c.get("id")))
+            self.c_group.setText(as_text(c.get("group")))
+            self.c_title.setText(as_text(c.get("title")))
+            self.c_description.setPlainText(as_text(c.get("description")))
+            self.c_max.setText(as_text(c.get("max_points")))
+            self.c_weight.setText(as_text(c.get("weight")))
             self.c_plan_fit.setChecked(bool(c.get("plan_fit")))
             self.c_suggested.setText(
                 "；".join(f"{MATCH_CN.get(k, k)}={v}" for k, v in (c.get("suggested_bands") or {}).items())
@@ -412,16 +387,16 @@ class RubricEditorDialog(QDialog):
             self.c_always.setChecked(bool(rule.get("always")))
             self.c_lowest.setChecked(bool(rule.get("lowest_band")))
             self.c_full.setChecked(bool(rule.get("full_score")))
-            self.c_below.setText(_text(rule.get("below")))
+            self.c_below.setText(as_text(rule.get("below")))
             self.bands_table.setRowCount(0)
             for band in c.get("bands") or []:
                 self._append_row(
                     self.bands_table,
                     [
-                        _text(band.get("label")),
-                        _text(band.get("low")),
-                        _text(band.get("high")),
-                        _text(band.get("descriptor")),
+                        as_text(band.get("label")),
+                        as_text(band.get("low")),
+                        as_text(band.get("high")),
+                        as_text(band.get("descriptor")),
                     ],
                 )
         finally:
@@ -435,9 +410,9 @@ class RubricEditorDialog(QDialog):
             c["group"] = self.c_group.text().strip()
         if self.c_description.toPlainText().strip():
             c["description"] = self.c_description.toPlainText().strip()
-        c["max_points"] = _number_or_text(self.c_max.text())
+        c["max_points"] = number_or_text(self.c_max.text())
         if self.c_weight.text().strip():
-            c["weight"] = _number_or_text(self.c_weight.text())
+            c["weight"] = number_or_text(self.c_weight.text())
         if self.c_plan_fit.isChecked():
             c["plan_fit"] = True
         suggested = {}
@@ -455,7 +430,7 @@ class RubricEditorDialog(QDialog):
         if self.c_full.isChecked():
             rule["full_score"] = True
         if self.c_below.text().strip():
-            rule["below"] = _number_or_text(self.c_below.text())
+            rule["below"] = number_or_text(self.c_below.text())
         if rule:
             c["comment_required"] = rule
         bands = []
@@ -468,8 +443,8 @@ class RubricEditorDialog(QDialog):
             bands.append(
                 {
                     "label": values[0].strip(),
-                    "low": _number_or_text(values[1]),
-                    "high": _number_or_text(values[2]),
+                    "low": number_or_text(values[1]),
+                    "high": number_or_text(values[2]),
                     "descriptor": values[3].strip(),
                 }
             )
@@ -478,7 +453,7 @@ class RubricEditorDialog(QDialog):
         item = self.criteria_list.item(self._current)
         if item is not None:
             group = f"【{c.get('group')}】" if c.get("group") else ""
-            item.setText(f"{c['id']}  {group}{c['title'] or _('(untitled)')}  ({_text(c.get('max_points'))})")
+            item.setText(f"{c['id']}  {group}{c['title'] or _('(untitled)')}  ({as_text(c.get('max_points'))})")
         self._schedule()
 
     def add_criterion(self) -> None:
@@ -522,8 +497,8 @@ class RubricEditorDialog(QDialog):
         }
         if self.description.text().strip():
             doc["description"] = self.description.text().strip()
-        doc["total_points"] = _number_or_text(self.total.text())
-        doc["step"] = _number_or_text(self.step.text())
+        doc["total_points"] = number_or_text(self.total.text())
+        doc["step"] = number_or_text(self.step.text())
         doc["rounding"] = {"places": self.places.value(), "mode": self.mode.currentData()}
         categories = rubric_excel._split(self.scope_categories.text())
         areas = rubric_excel._split(self.scope_areas.text())
@@ -602,55 +577,3 @@ class RubricEditorDialog(QDialog):
     def _failed(self, error: BaseException) -> None:
         self.save_button.setEnabled(True)
         QMessageBox.warning(self, _("Not saved"), str(error))
-
-
-def preview_html(doc: dict[str, Any]) -> str:
-    """The sheet as an expert will see it (drawn from the document, valid or not)."""
-    e = html.escape
-    parts = [
-        "<style>td,th{border:1px solid #888;padding:3px 6px;} table{border-collapse:collapse;width:100%;}"
-        " th{background:#e8eef7;} .band{color:#333;font-size:12px;}</style>",
-        f"<h3 style='text-align:center'>{e(_text(doc.get('name')) or _('(untitled rubric)'))}</h3>",
-        "<p>" + _("Project no.: ____　Project title: ______________________") + "</p>",
-    ]
-    vetoes = doc.get("veto_items") or []
-    if vetoes:
-        parts.append(
-            "<table><tr><th colspan=2>" + _("Veto items (一票否决)") + "</th><th>" + _("Yes / No") + "</th></tr>"
-        )
-        for v in vetoes:
-            parts.append(
-                f"<tr><td>{e(_text(v.get('id')))}</td><td>{e(_text(v.get('question')))}</td><td>□是　□否</td></tr>"
-            )
-        parts.append("</table><br>")
-    parts.append(
-        "<table><tr><th>"
-        + "</th><th>".join([_("Criterion"), _("Points"), _("Bands and descriptors"), _("Score")])
-        + "</th></tr>"
-    )
-    group = None
-    for c in doc.get("criteria") or []:
-        if c.get("group") and c.get("group") != group:
-            group = c.get("group")
-            parts.append(f"<tr><td colspan=4><b>【{e(group)}】</b></td></tr>")
-        bands = "<br>".join(
-            f"<span class='band'><b>{e(_text(b.get('label')))}</b> {e(_text(b.get('low')))}–{e(_text(b.get('high')))}"
-            f"　{e(_text(b.get('descriptor')))}</span>"
-            for b in c.get("bands") or []
-        )
-        weight = f" ×{e(_text(c.get('weight')))}" if c.get("weight") is not None else ""
-        title = f"<b>{e(_text(c.get('id')))}</b> {e(_text(c.get('title')))}"
-        if c.get("description"):
-            title += f"<br><span class='band'>{e(_text(c.get('description')))}</span>"
-        parts.append(
-            f"<tr><td>{title}</td><td align=center>{e(_text(c.get('max_points')))}{weight}</td><td>{bands}</td><td></td></tr>"
-        )
-    parts.append(
-        f"<tr><td><b>{_('Total')}</b></td><td align=center>{e(_text(doc.get('total_points')))}</td><td></td><td></td></tr></table>"
-    )
-    parts.append("<p>" + _("Overall opinion: □推荐　□修改后推荐　□不推荐") + "</p>")
-    parts.append(
-        "<p>" + _("Written opinion (评审意见):") + "</p><p style='border:1px solid #888;height:60px'>&nbsp;</p>"
-    )
-    parts.append("<p style='text-align:right'>" + _("Expert signature: ________　Date: ________") + "</p>")
-    return "".join(parts)

@@ -67,11 +67,13 @@ class ScoreEntryWindow(QDialog):
         *,
         transcribe: bool = False,
         parent: QWidget | None = None,
+        stage_id: int | None = None,
     ) -> None:
         super().__init__(parent)
         self._ctx = ctx
         self.application_id = application_id
         self.reviewer_id = reviewer_id
+        self.stage_id = stage_id  # the review stage (None: the application's last); fixed once loaded
         self.context: sheets.ScoringContext | None = None
         self.rows: list[CriterionRow] = []
         self.vetoes: dict[str, KeyChoiceCombo] = {}
@@ -173,7 +175,7 @@ class ScoreEntryWindow(QDialog):
 
         app_id, reviewer = application_id, reviewer_id
         ctx.run_db(
-            lambda s, _p, _c: sheets.scoring_context(s, app_id, reviewer),
+            lambda s, _p, _c: sheets.scoring_context(s, app_id, reviewer, stage_id=stage_id),
             self._build,
             self._load_failed,
         )
@@ -233,6 +235,7 @@ class ScoreEntryWindow(QDialog):
 
     def _build(self, context: sheets.ScoringContext) -> None:
         self.context = context
+        self.stage_id = context.stage_id
         spec = context.spec
         who = context.reviewer_name + (_(" (bureau staff)") if context.reviewer_is_staff else "")
         self.setWindowTitle(_("Score sheet — {number} — {reviewer}").format(number=context.number, reviewer=who))
@@ -241,7 +244,9 @@ class ScoreEntryWindow(QDialog):
             + _("Unit: {unit}　Reviewer: {reviewer}　Rubric: {rubric}　Requested: {amount} 万元").format(
                 unit=context.unit, reviewer=who, rubric=context.rubric_label, amount=f"{context.requested_amount:,.2f}"
             )
-        )
+            + "　" + _("Stage: {stage}").format(stage=context.stage_name)
+            + "".join("<br>" + _("Own sheet of an earlier stage: {sheet}").format(sheet=e.text()) for e in context.earlier)
+        )  # fmt: skip
         self.side.show_context(context)
 
         focus_chain: list[QWidget] = []
@@ -397,11 +402,11 @@ class ScoreEntryWindow(QDialog):
         if not ok or not reason.strip():
             return
         sheet_id, actor = self.sheet_id, self._ctx.actor
-        app_id, reviewer = self.application_id, self.reviewer_id
+        app_id, reviewer, stage_id = self.application_id, self.reviewer_id, self.stage_id
 
         def work(session, _p, _c):
             changes = sheet_edits.reopen_sheet(session, sheet_id, actor=actor, reason=reason)
-            return changes, sheets.scoring_context(session, app_id, reviewer)
+            return changes, sheets.scoring_context(session, app_id, reviewer, stage_id=stage_id)
 
         def done(result) -> None:
             changes, context = result
@@ -451,7 +456,7 @@ class ScoreEntryWindow(QDialog):
         transcribe = self.transcribe.isChecked()
         actor = self._ctx.actor
         version_id = self.context.rubric_version_id
-        app_id, reviewer = self.application_id, self.reviewer_id
+        app_id, reviewer, stage_id = self.application_id, self.reviewer_id, self.stage_id
 
         def work(session, _p, _c):
             return sheet_edits.save_sheet(
@@ -464,6 +469,7 @@ class ScoreEntryWindow(QDialog):
                 source=SheetSource.PAPER if transcribe else SheetSource.SCREEN,
                 entered_by=actor,
                 submit=submit,
+                stage_id=stage_id,
             )
 
         self._saving = True
@@ -573,9 +579,9 @@ class ScoreEntryWindow(QDialog):
             self._open_next()
 
     def _open_next(self) -> None:
-        app_id, reviewer = self.application_id, self.reviewer_id
+        app_id, reviewer, stage_id = self.application_id, self.reviewer_id, self.stage_id
         self._ctx.run_db(
-            lambda s, _p, _c: next_sheet.next_sheet(s, app_id, reviewer),
+            lambda s, _p, _c: next_sheet.next_sheet(s, app_id, reviewer, stage_id),
             self._show_next,
             lambda e: QMessageBox.warning(self, _("Error"), str(e)),
         )
@@ -590,6 +596,7 @@ class ScoreEntryWindow(QDialog):
             target.reviewer_id,
             transcribe=self.transcribe.isChecked(),
             parent=self.parentWidget(),
+            stage_id=self.stage_id,
         )
         window.setGeometry(self.geometry())
         self.next_window = window

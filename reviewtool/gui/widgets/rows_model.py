@@ -3,7 +3,8 @@
 Used for the panel screens' tables (members, plans, sheet status, votes,
 calibration), which hold at most a few thousand rows already computed by a
 service; each row keeps an opaque key (an id or id pair) for the actions.
-GUI thread only.
+Every such table sorts by a click on its header, and a ``FilterBar`` can
+filter it (``widgets.table_arrange``). GUI thread only.
 """
 
 from __future__ import annotations
@@ -14,23 +15,46 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
+from reviewtool.gui.widgets.table_arrange import ArrangedRows, cell_text, make_sortable
+
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
-class RowsModel(QAbstractTableModel):
+class RowsModel(ArrangedRows, QAbstractTableModel):
+    """Rows of values with a key and an optional background colour each. The
+    user may sort and filter (``widgets.table_arrange``); row numbers are
+    always those of the rows shown."""
+
     def __init__(self, headers: Sequence[str], parent=None) -> None:
         super().__init__(parent)
         self._headers = list(headers)
+        self._all: list[tuple[tuple, Any, str | None]] = []  # (values, key, colour), the service's order
         self._rows: list[tuple] = []
         self._keys: list[Any] = []
         self._colours: list[str | None] = []
+        self._init_arrangement()
 
     def set_rows(self, rows: Sequence[tuple], keys: Sequence[Any], colours: Sequence[str | None] | None = None) -> None:
         self.beginResetModel()
-        self._rows = [tuple(r) for r in rows]
-        self._keys = list(keys)
-        self._colours = list(colours) if colours is not None else [None] * len(self._rows)
+        colours = list(colours) if colours is not None else [None] * len(rows)
+        self._all = [(tuple(r), k, c) for r, k, c in zip(rows, keys, colours, strict=False)]
+        self._arrangement_changed()
         self.endResetModel()
+
+    def _all_count(self) -> int:
+        return len(self._all)
+
+    def _texts_of_all(self) -> list[list[str]]:
+        return [[cell_text(v) for v in values] for values, _key, _colour in self._all]
+
+    def _sort_values_of_all(self, column: int) -> list[Any] | None:
+        # Numbers given as numbers sort as numbers; texts go through sort_key.
+        return [values[column] if column < len(values) else None for values, _key, _colour in self._all]
+
+    def _show_order(self, order: list[int]) -> None:
+        self._rows = [self._all[i][0] for i in order]
+        self._keys = [self._all[i][1] for i in order]
+        self._colours = [self._all[i][2] for i in order]
 
     def key(self, row: int) -> Any:
         return self._keys[row] if 0 <= row < len(self._keys) else None
@@ -49,7 +73,7 @@ class RowsModel(QAbstractTableModel):
             return None
         value = self._rows[index.row()][index.column()]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return "" if value is None else str(value)
+            return cell_text(value)
         if role == KEY_ROLE:
             return self._keys[index.row()]
         if role == Qt.ItemDataRole.BackgroundRole and self._colours[index.row()]:
@@ -79,6 +103,7 @@ def table_view(model: RowsModel):
     # Chinese headers of two to four characters stay readable on an empty table.
     view.horizontalHeader().setMinimumSectionSize(64)
     view.horizontalHeader().setDefaultSectionSize(110)
+    make_sortable(view)
     return view
 
 

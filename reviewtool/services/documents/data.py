@@ -8,6 +8,10 @@ Sheets and panel figures come from the scoring feature
 only submitted, not excluded sheets are printed filled, in the order the
 panel figures count them, and ``专家1, 专家2 …`` follow that order on every
 document of one application, so the anonymised labels agree.
+
+Sheets, results and panels are those of one review stage (``stage_id``,
+default the batch's current stage); comments for applicants come from the
+stage each application's final score comes from.
 """
 
 from __future__ import annotations
@@ -42,6 +46,8 @@ from reviewtool.services.scoring import sheets as scoring_sheets
 from reviewtool.services.scoring.ranking import EXCLUDED_STATUSES
 from reviewtool.services.scoring.rubric_batches import select_rubric_version
 from reviewtool.services.scoring.rubrics import spec_of_version
+from reviewtool.services.stages.reach import current_stage, get_stage, stage_application_ids
+from reviewtool.services.stages.standing import final_standing
 from reviewtool.storage.models import (
     Application,
     ApplicationArea,
@@ -68,8 +74,10 @@ def _period(application: Application) -> str:
     return _("{start} to {end}").format(start=start, end=end)
 
 
-def application_ids(session: Session, batch_id: int, ids: Sequence[int] | None = None) -> list[int]:
-    """The batch's applications in 申报编号 order (withdrawn and formally failed left out)."""
+def application_ids(
+    session: Session, batch_id: int, ids: Sequence[int] | None = None, stage_id: int | None = None
+) -> list[int]:
+    """The batch's applications (of a review stage) in 申报编号 order (withdrawn and formally failed left out)."""
     stmt = (
         select(Application.id)
         .where(Application.batch_id == batch_id, Application.status.not_in(EXCLUDED_STATUSES))
@@ -77,7 +85,14 @@ def application_ids(session: Session, batch_id: int, ids: Sequence[int] | None =
     )
     if ids is not None:
         stmt = stmt.where(Application.id.in_(list(ids)))
+    if stage_id is not None:
+        stmt = stmt.where(Application.id.in_(stage_application_ids(session, get_stage(session, stage_id))))
     return list(session.scalars(stmt))
+
+
+def stage_of(session: Session, batch_id: int, stage_id: int | None) -> int:
+    """The stage asked for, or the batch's current stage."""
+    return stage_id if stage_id is not None else current_stage(session, batch_id).id
 
 
 def app_headers(session: Session, ids: Sequence[int]) -> dict[int, AppHeader]:
@@ -138,8 +153,9 @@ def _criteria(spec: RubricSpec, points=None, comments=None) -> tuple[CriterionLi
     )
 
 
-def _counted(session: Session, app_ids: Sequence[int]) -> dict[int, list[ScoreSheet]]:
-    """Submitted, not excluded sheets per application, in counting order."""
+def _counted(session: Session, app_ids: Sequence[int], stage: int | dict[int, int]) -> dict[int, list[ScoreSheet]]:
+    """Submitted, not excluded sheets per application, in counting order, of one
+    stage (an id) or of each application's own stage (application id → stage id)."""
     by_app: dict[int, list[ScoreSheet]] = defaultdict(list)
     if not app_ids:
         return by_app
@@ -152,8 +168,11 @@ def _counted(session: Session, app_ids: Sequence[int]) -> dict[int, list[ScoreSh
         )
         .order_by(ScoreSheet.application_id, ScoreSheet.id)
     )
+    if isinstance(stage, int):
+        stmt = stmt.where(ScoreSheet.stage_id == stage)
     for sheet in session.scalars(stmt):
-        by_app[sheet.application_id].append(sheet)
+        if isinstance(stage, int) or stage.get(sheet.application_id) == sheet.stage_id:
+            by_app[sheet.application_id].append(sheet)
     return by_app
 
 
@@ -183,12 +202,18 @@ def _spec_cache(session: Session):
 
 
 def filled_sheets(
-    session: Session, batch_id: int, *, anonymous: bool = False, ids: Sequence[int] | None = None
+    session: Session,
+    batch_id: int,
+    *,
+    anonymous: bool = False,
+    ids: Sequence[int] | None = None,
+    stage_id: int | None = None,
 ) -> list[ExpertSheet]:
-    """Every submitted sheet of the batch, per application in 申报编号 order."""
-    app_ids = application_ids(session, batch_id, ids)
+    """Every submitted sheet of the batch in a stage, per application in 申报编号 order."""
+    stage_id = stage_of(session, batch_id, stage_id)
+    app_ids = application_ids(session, batch_id, ids, stage_id)
     headers = app_headers(session, app_ids)
-    counted = _counted(session, app_ids)
+    counted = _counted(session, app_ids, stage_id)
     experts = expert_facts(session, {s.reviewer_id for sheets in counted.values() for s in sheets})
     spec_of = _spec_cache(session)
     out: list[ExpertSheet] = []
@@ -220,17 +245,27 @@ def filled_sheets(
 
 
 def blank_sheets(
-    session: Session, batch_id: int, *, per_expert: bool = False, ids: Sequence[int] | None = None
+    session: Session,
+    batch_id: int,
+    *,
+    per_expert: bool = False,
+    ids: Sequence[int] | None = None,
+    stage_id: int | None = None,
 ) -> list[ExpertSheet]:
-    """Empty sheets: one per application, or one per assigned expert per
+    """Empty sheets of a stage: one per application, or one per assigned expert per
     application (``per_expert``, from the panel assignments)."""
-    app_ids = application_ids(session, batch_id, ids)
+    stage_id = stage_of(session, batch_id, stage_id)
+    app_ids = application_ids(session, batch_id, ids, stage_id)
     headers = app_headers(session, app_ids)
     assigned: dict[int, list[int]] = defaultdict(list)
     if per_expert and app_ids:
         stmt = (
             select(Assignment.application_id, Assignment.expert_id)
-            .where(Assignment.application_id.in_(app_ids), Assignment.status == AssignmentStatus.ACTIVE)
+            .where(
+                Assignment.stage_id == stage_id,
+                Assignment.application_id.in_(app_ids),
+                Assignment.status == AssignmentStatus.ACTIVE,
+            )
             .order_by(Assignment.application_id, Assignment.id)
         )
         for app_id, expert_id in session.execute(stmt):
@@ -239,7 +274,7 @@ def blank_sheets(
     out: list[ExpertSheet] = []
     for app_id in app_ids:
         try:
-            version = select_rubric_version(session, app_id)
+            version = select_rubric_version(session, app_id, stage_id=stage_id)
         except UserError as exc:
             raise UserError(
                 _("No rubric for application {number}: {reason}").format(number=headers[app_id].number, reason=exc)
@@ -263,20 +298,29 @@ def blank_sheets(
 
 
 def panel_sheets(
-    session: Session, batch_id: int, *, anonymous: bool = False, ids: Sequence[int] | None = None
+    session: Session,
+    batch_id: int,
+    *,
+    anonymous: bool = False,
+    ids: Sequence[int] | None = None,
+    stage_id: int | None = None,
 ) -> list[PanelSheet]:
-    """One 项目综合评审意见表 per application."""
+    """One 项目综合评审意见表 per application of a stage."""
     batch = session.get(Batch, batch_id)
-    app_ids = application_ids(session, batch_id, ids)
+    stage_id = stage_of(session, batch_id, stage_id)
+    app_ids = application_ids(session, batch_id, ids, stage_id)
     headers = app_headers(session, app_ids)
-    counted = _counted(session, app_ids)
+    counted = _counted(session, app_ids, stage_id)
     experts = _experts(session, {s.reviewer_id for sheets in counted.values() for s in sheets})
     results = {
-        r.application_id: r for r in session.scalars(select(PanelResult).where(PanelResult.application_id.in_(app_ids)))
+        r.application_id: r
+        for r in session.scalars(
+            select(PanelResult).where(PanelResult.stage_id == stage_id, PanelResult.application_id.in_(app_ids))
+        )
     }
-    votes = vote_labels(session, batch_id)
-    panels = members_by_application(session, app_ids)
-    decisions = decisions_by_application(session, batch_id)
+    votes = vote_labels(session, batch_id, stage_id)
+    panels = members_by_application(session, app_ids, stage_id)
+    decisions = decisions_by_application(session, batch_id, stage_id)
     out: list[PanelSheet] = []
     for app_id in app_ids:
         sheets = counted.get(app_id, [])
@@ -326,11 +370,11 @@ def panel_sheets(
     return out
 
 
-def decisions_by_application(session: Session, batch_id: int) -> dict[int, str]:
-    """The printed outcome of each ranked application (``decision_text``)."""
+def decisions_by_application(session: Session, batch_id: int, stage_id: int | None = None) -> dict[int, str]:
+    """The printed outcome of each ranked application (``decision_text``), on the final scores up to a stage."""
     return {
         r.application_id: decision_text(vetoed=r.vetoed, sheet_count=r.sheet_count, decision=r.decision.label())
-        for r in funding_view(session, batch_id).rows
+        for r in funding_view(session, batch_id, stage_id).rows
     }
 
 
@@ -343,16 +387,18 @@ def applicant_letters(
     bureau: str = "",
     issued=None,
     review_note: str = "",
+    stage_id: int | None = None,
 ) -> list[ApplicantLetter]:
     """Comments for applicants: anonymised, own figures only, no internal
-    notes, no expert names, units or contact data."""
+    notes, no expert names, units or contact data. The comments and the final
+    score of the stage each application's final score comes from (up to
+    ``stage_id``, default the current stage)."""
     app_ids = application_ids(session, batch_id, ids)
     headers = app_headers(session, app_ids)
-    counted = _counted(session, app_ids)
+    standing = final_standing(session, batch_id, stage_id).figures
+    counted = _counted(session, app_ids, {a: s.stage_id for a, s in standing.items()})
     spec_of = _spec_cache(session)
-    results = {
-        r.application_id: r for r in session.scalars(select(PanelResult).where(PanelResult.application_id.in_(app_ids)))
-    }
+    results = {a: s for a, s in standing.items() if a in set(app_ids)}
     out: list[ApplicantLetter] = []
     for app_id in app_ids:
         comments = []

@@ -61,42 +61,51 @@ def panel_members(session: Session, panel: Panel) -> tuple[PanelMemberLine, ...]
     )
 
 
-def panels_of(session: Session, app_ids: Sequence[int]) -> dict[int, Panel]:
-    """The panel that reviews each application: its group (专家组的项目), else its assignments'."""
+def panels_of(session: Session, app_ids: Sequence[int], stage_id: int | None = None) -> dict[int, Panel]:
+    """The panel that reviews each application (in a review stage, or in any):
+    its group (专家组的项目), else its assignments'."""
     if not app_ids:
         return {}
     found: dict[int, int] = {}
-    for app_id, panel_id in session.execute(
+    groups = (
         select(PanelApplication.application_id, PanelApplication.panel_id)
+        .join(Panel, PanelApplication.panel_id == Panel.id)
         .where(PanelApplication.application_id.in_(list(app_ids)))
         .order_by(PanelApplication.id)
-    ):
-        found.setdefault(app_id, panel_id)
-    for app_id, panel_id in session.execute(
+    )
+    assigned = (
         select(Assignment.application_id, Assignment.panel_id)
         .where(Assignment.application_id.in_(list(app_ids)), Assignment.panel_id.is_not(None))
         .order_by(Assignment.id)
-    ):
+    )
+    if stage_id is not None:
+        groups = groups.where(Panel.stage_id == stage_id)
+        assigned = assigned.where(Assignment.stage_id == stage_id)
+    for app_id, panel_id in session.execute(groups):
+        found.setdefault(app_id, panel_id)
+    for app_id, panel_id in session.execute(assigned):
         found.setdefault(app_id, panel_id)
     panels = {p.id: p for p in session.scalars(select(Panel).where(Panel.id.in_(set(found.values()))))}
     return {app_id: panels[pid] for app_id, pid in found.items() if pid in panels}
 
 
 def members_by_application(
-    session: Session, app_ids: Sequence[int]
+    session: Session, app_ids: Sequence[int], stage_id: int | None = None
 ) -> dict[int, tuple[str, tuple[PanelMemberLine, ...]]]:
     """(panel name, the experts who review the application) for each
     application that has a panel: its active assignments, in the order
     assigned, the panel leader marked; the panel's members when the
     application has no assignment (a meeting where everyone reviews all)."""
-    panels = panels_of(session, app_ids)
+    panels = panels_of(session, app_ids, stage_id)
     assigned: dict[int, list[int]] = {}
     if panels:
-        for app_id, expert_id in session.execute(
-            select(Assignment.application_id, Assignment.expert_id)
+        for app_id, expert_id, panel_id in session.execute(
+            select(Assignment.application_id, Assignment.expert_id, Assignment.panel_id)
             .where(Assignment.application_id.in_(list(panels)), Assignment.status == AssignmentStatus.ACTIVE)
             .order_by(Assignment.id)
         ):
+            if panel_id != panels[app_id].id:
+                continue  # another stage's panel
             assigned.setdefault(app_id, []).append(expert_id)
     facts = expert_facts(session, {e for ids in assigned.values() for e in ids})
     cache: dict[int, tuple[PanelMemberLine, ...]] = {}

@@ -19,11 +19,17 @@ from reviewtool.storage.models import Batch
 
 
 def meeting_sheet(
-    session: Session, batch_id: int, panel_name: str | None, *, fees: bool, fee: Decimal | None = None
+    session: Session,
+    batch_id: int,
+    panel_name: str | None,
+    *,
+    fees: bool,
+    fee: Decimal | None = None,
+    stage_id: int | None = None,
 ) -> MeetingSheet:
-    """The 签到表 (``fees`` false) or the 专家评审费签领表 of one panel."""
+    """The 签到表 (``fees`` false) or the 专家评审费签领表 of one panel (by name, or the stage's only one)."""
     batch = session.get(Batch, batch_id)
-    panel = find_panel(session, batch_id, panel_name)
+    panel = find_panel(session, batch_id, panel_name, stage_id)
     settings = notice_settings(session, batch_id)
     return MeetingSheet(
         batch=batch.name,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
@@ -24,6 +25,7 @@ from reviewtool.services.documents.model_notices import OutcomeLetter, Publicity
 from reviewtool.services.documents.notice_settings import NoticeSettings, notice_settings
 from reviewtool.services.documents.text import fmt_date
 from reviewtool.services.funding import funding_view
+from reviewtool.services.publicity.frozen import final_decisions, frozen_rows
 
 
 def review_note(settings: NoticeSettings, bureau: str, today: dt.date | None = None) -> str:
@@ -38,12 +40,15 @@ def review_note(settings: NoticeSettings, bureau: str, today: dt.date | None = N
     return text
 
 
-def publicity_doc(session: Session, batch_id: int, *, bureau: str, today: dt.date | None = None) -> PublicityDoc:
-    """The 公示 notice and list: the applications within the funding line."""
-    view = funding_view(session, batch_id)
+def publicity_doc(
+    session: Session, batch_id: int, *, bureau: str, today: dt.date | None = None, stage_id: int | None = None
+) -> PublicityDoc:
+    """The 公示 notice and list: the applications within the funding line (final scores up to a stage)."""
+    view = funding_view(session, batch_id, stage_id)
     settings = notice_settings(session, batch_id)
+    frozen = frozen_rows(session, batch_id)  # once the 公示 is open: the list as it went out
     funded = [r for r in view.rows if r.funded]
-    if not funded:
+    if not funded and frozen is None:
         raise UserError(
             _("Batch {batch} has no application within the funding line to publish.").format(batch=view.batch)
         )
@@ -60,6 +65,19 @@ def publicity_doc(session: Session, batch_id: int, *, bureau: str, today: dt.dat
         )
         for index, r in enumerate(funded, start=1)
     )
+    if frozen is not None:
+        rows = tuple(
+            PublicityRow(
+                seq=index,
+                title=r["title"],
+                unit=r["unit"],
+                pi_name=r["pi_name"],
+                category=r["category"],
+                county=r["county"],
+                amount=Decimal(r["amount"]) if settings.show_amount and r.get("amount") else None,
+            )  # fmt: skip
+            for index, r in enumerate(frozen, start=1)
+        )
     start = fmt_date(settings.publicity_start)
     end = fmt_date(settings.publicity_end)
     paragraphs = [
@@ -107,24 +125,35 @@ def publicity_warnings(session: Session, batch_id: int) -> list[str]:
 
 
 def outcome_letters(
-    session: Session, batch_id: int, *, bureau: str, ids: Sequence[int] | None = None, today: dt.date | None = None
+    session: Session,
+    batch_id: int,
+    *,
+    bureau: str,
+    ids: Sequence[int] | None = None,
+    today: dt.date | None = None,
+    stage_id: int | None = None,
 ) -> list[OutcomeLetter]:
-    """A letter per reviewed application, in 申报编号 order."""
-    view = funding_view(session, batch_id)
+    """A letter per reviewed application, in 申报编号 order (final scores up to a stage)."""
+    view = funding_view(session, batch_id, stage_id)
     settings = notice_settings(session, batch_id)
     rows = {r.application_id: r for r in view.rows}
     wanted = [i for i in data.application_ids(session, batch_id, ids) if i in rows]
     headers = data.app_headers(session, wanted)
     issued = settings.issue_date(today)
     note = review_note(settings, bureau, today)
+    final = final_decisions(session, batch_id)  # once the 公示 closed: the final decisions, not the live line
+
+    def funded(app_id: int) -> bool:
+        return final[str(app_id)] == "funded" if final and str(app_id) in final else rows[app_id].funded
+
     comments = {
         letter.app.id: letter.comments
-        for letter in data.applicant_letters(session, batch_id, ids=[i for i in wanted if not rows[i].funded])
+        for letter in data.applicant_letters(session, batch_id, ids=[i for i in wanted if not funded(i)])
     }
     out = []
     for app_id in wanted:
         row = rows[app_id]
-        if row.funded:
+        if funded(app_id):
             out.append(
                 OutcomeLetter(
                     app=headers[app_id],

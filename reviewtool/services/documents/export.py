@@ -34,6 +34,7 @@ from reviewtool.services.documents.export_files import (
     safe_filename,
 )
 from reviewtool.services.documents.fonts import DocumentFonts, document_fonts
+from reviewtool.services.documents.issued import Ledger
 from reviewtool.services.documents.layout import Styles
 from reviewtool.services.documents.model import SummaryDoc, SummaryRow
 from reviewtool.services.documents.notice_settings import notice_settings
@@ -66,16 +67,16 @@ class SheetKind(str, enum.Enum):
     APPLICANT = "applicant"  # comments for the applicant
 
 
-def _documents(session: Session, batch_id: int, kind: SheetKind, *, anonymous, per_expert, ids, bureau):
+def _documents(session: Session, batch_id: int, kind: SheetKind, *, anonymous, per_expert, ids, bureau, stage_id):
     """(documents, story function, title of the files)."""
     if kind is SheetKind.EXPERT:
-        docs = data.filled_sheets(session, batch_id, anonymous=anonymous, ids=ids)
+        docs = data.filled_sheets(session, batch_id, anonymous=anonymous, ids=ids, stage_id=stage_id)
         return docs, expert_sheet_story, _("Expert review sheets")
     if kind is SheetKind.BLANK:
-        docs = data.blank_sheets(session, batch_id, per_expert=per_expert, ids=ids)
+        docs = data.blank_sheets(session, batch_id, per_expert=per_expert, ids=ids, stage_id=stage_id)
         return docs, expert_sheet_story, _("Blank review sheets")
     if kind is SheetKind.PANEL:
-        docs = data.panel_sheets(session, batch_id, anonymous=anonymous, ids=ids)
+        docs = data.panel_sheets(session, batch_id, anonymous=anonymous, ids=ids, stage_id=stage_id)
         return docs, panel_sheet_story, _("Panel review opinion sheets")
     settings = notice_settings(session, batch_id)
     docs = data.applicant_letters(
@@ -85,6 +86,7 @@ def _documents(session: Session, batch_id: int, kind: SheetKind, *, anonymous, p
         bureau=bureau,
         issued=settings.issue_date(),
         review_note=review_note(settings, bureau),
+        stage_id=stage_id,
     )
     return docs, applicant_story, _("Expert review comments")
 
@@ -103,10 +105,13 @@ def export_sheets(
     font_file: str | None = None,
     progress: Progress = NO_PROGRESS,
     cancel: CancelToken = NEVER_CANCELLED,
+    stage_id: int | None = None,
 ) -> ExportResult:
-    """Write the batch's sheets of one kind as PDF: one file per
-    application, one combined file (``combined``), or — for blank sheets per
-    assigned expert — one packet per expert (``by_expert``). Reads only."""
+    """Write the batch's sheets of one kind, of one review stage (default: the
+    current one), as PDF: one file per application, one combined file
+    (``combined``), or — for blank sheets per assigned expert — one packet per
+    expert (``by_expert``). Reads only."""
+    stage_id = data.stage_of(session, batch_id, stage_id)
     batch = get_batch(session, batch_id)
     bureau = bureau_name(session)
     if by_expert:
@@ -114,8 +119,9 @@ def export_sheets(
             raise UserError(_("One packet per expert is only for blank sheets."))
         per_expert = True
     docs, story_of, title = _documents(
-        session, batch_id, kind, anonymous=anonymous, per_expert=per_expert, ids=application_ids, bureau=bureau
-    )
+        session, batch_id, kind, anonymous=anonymous, per_expert=per_expert, ids=application_ids, bureau=bureau,
+        stage_id=stage_id,
+    )  # fmt: skip
     all_ids = data.application_ids(session, batch_id, application_ids)
     printed = {d.app.number for d in docs}
     headers = data.app_headers(session, all_ids)
@@ -132,6 +138,7 @@ def export_sheets(
     else:
         for doc in docs:
             groups.setdefault(doc.app.number, []).append(doc)
+    ledger = Ledger(title, batch_id, batch.name)
     with Staging(Path(out_dir)) as staging:
         total = len(groups)
         if combined:
@@ -142,7 +149,9 @@ def export_sheets(
                 progress.update(done, total + 1, key)
             name = safe_filename(f"{batch.name}_{title}") + ".pdf"
             progress.update(total, total + 1, _("Laying out {name}").format(name=name))
-            write_pdf(staging.path / name, stories, fonts=fonts, author=bureau, on_progress=layout_cancel(cancel))
+            fingerprint = ledger.issue(name, sorted(printed))
+            write_pdf(staging.path / name, stories, fonts=fonts, author=bureau, on_progress=layout_cancel(cancel),
+                      fingerprint=fingerprint)  # fmt: skip
             staging.note_missing(name, st.take_missing())
             progress.update(total + 1, total + 1, name)
         else:
@@ -154,20 +163,27 @@ def export_sheets(
                     [story_of(doc, st, bureau=bureau) for doc in members],
                     fonts=fonts,
                     author=bureau,
+                    fingerprint=ledger.issue(name, sorted({doc.app.number for doc in members})),
                 )
                 staging.note_missing(name, st.take_missing())
                 progress.update(done, total, key)
         cancel.check()
+        ledger.record(session, staging.path)
         files = staging.commit()
     return ExportResult(tuple(files), len(docs), fonts.warning, skipped, tuple(staging.missing))
 
 
 def summary_doc(
-    session: Session, batch_id: int, *, group_by_area: bool = False, funded_only: bool = False
+    session: Session,
+    batch_id: int,
+    *,
+    group_by_area: bool = False,
+    funded_only: bool = False,
+    stage_id: int | None = None,
 ) -> SummaryDoc:
-    """The 评审结果汇总表 model from the funding view (ranking + line);
-    with ``funded_only`` the 拟立项项目清单 (the applications within the line)."""
-    view = funding_view(session, batch_id)
+    """The 评审结果汇总表 model from the funding view (ranking + line, on the final
+    scores up to a stage); with ``funded_only`` the 拟立项项目清单 (the applications within the line)."""
+    view = funding_view(session, batch_id, stage_id)
     rows = tuple(
         SummaryRow(
             rank=r.position,
@@ -192,8 +208,12 @@ def summary_doc(
     )
     titles = {r.area_code: r.area_title or "" for r in view.rows if r.area_code}
     batch = get_batch(session, batch_id)
-    rule = _("trimmed mean with at least {n} sheets, otherwise the mean").format(
-        n=max(3, batch.trimmed_min_sheets or 5)
+    rule = (
+        view.final_rule
+        + " "
+        + _("Each stage: trimmed mean with at least {n} sheets, otherwise the mean.").format(
+            n=max(3, batch.trimmed_min_sheets or 5)
+        )
     )
     return SummaryDoc(
         batch=view.batch,
@@ -222,15 +242,17 @@ def export_summary(
     font_file: str | None = None,
     progress: Progress = NO_PROGRESS,
     cancel: CancelToken = NEVER_CANCELLED,
+    stage_id: int | None = None,
 ) -> ExportResult:
     """Write the batch's 评审结果汇总表 (landscape), or with ``funded_only``
-    its 拟立项项目清单."""
-    doc = summary_doc(session, batch_id, group_by_area=group_by_area, funded_only=funded_only)
+    its 拟立项项目清单 (final scores up to ``stage_id``, default the current stage)."""
+    doc = summary_doc(session, batch_id, group_by_area=group_by_area, funded_only=funded_only, stage_id=stage_id)
     fonts = document_fonts(font_file)
     bureau = bureau_name(session)
     out_file = Path(out_file)
     st = Styles(fonts)
     progress.update(0, 1, out_file.name)
+    ledger = Ledger(doc.title or _("Review results summary"), batch_id, doc.batch)
     write_pdf(
         out_file,
         [summary_story(doc, st, bureau=bureau)],
@@ -238,7 +260,9 @@ def export_summary(
         wide=True,
         author=bureau,
         on_progress=layout_cancel(cancel),
+        fingerprint=ledger.issue(out_file.name, [r.number for r in doc.rows]),
     )
+    ledger.record(session, out_file.parent)
     progress.update(1, 1, out_file.name)
     missing = st.take_missing()
     return ExportResult(

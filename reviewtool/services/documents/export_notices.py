@@ -37,8 +37,10 @@ from reviewtool.services.documents.export_files import (
     safe_filename,
 )
 from reviewtool.services.documents.fonts import document_fonts
+from reviewtool.services.documents.issued import Ledger
 from reviewtool.services.documents.layout import Styles
 from reviewtool.services.documents.render import meeting_story, outcome_story, publicity_story, write_pdf
+from reviewtool.services.documents.render_meeting import meeting_title
 from reviewtool.services.progress import NEVER_CANCELLED, NO_PROGRESS, CancelToken, Progress
 
 FORMATS = ("pdf", "docx")
@@ -66,18 +68,22 @@ def export_publicity(
     today: dt.date | None = None,
     progress: Progress = NO_PROGRESS,
     cancel: CancelToken = NEVER_CANCELLED,
+    stage_id: int | None = None,
 ) -> ExportResult:
     """The 公示 notice and list as .pdf, .docx or .xlsx (by the file's suffix)."""
     out_file = Path(out_file)
     suffix = _suffix(out_file, (".pdf", ".docx", ".xlsx"))
     bureau = bureau_name(session)
-    doc = publicity_doc(session, batch_id, bureau=bureau, today=today)
+    doc = publicity_doc(session, batch_id, bureau=bureau, today=today, stage_id=stage_id)
     notes = tuple(publicity_warnings(session, batch_id))
     fonts = document_fonts(font_file)
     progress.update(0, 1, out_file.name)
     if suffix == ".pdf":
         st = Styles(fonts)
-        write_pdf(out_file, [publicity_story(doc, st)], fonts=fonts, author=bureau, on_progress=layout_cancel(cancel))
+        ledger = Ledger(doc.title, batch_id, doc.batch)
+        write_pdf(out_file, [publicity_story(doc, st)], fonts=fonts, author=bureau, on_progress=layout_cancel(cancel),
+                  fingerprint=ledger.issue(out_file.name))  # fmt: skip
+        ledger.record(session, out_file.parent)
         missing = st.take_missing()
     elif suffix == ".docx":
         template, name = template_for(session, "publicity", show_amount=doc.show_amount)
@@ -106,13 +112,14 @@ def export_notices(
     today: dt.date | None = None,
     progress: Progress = NO_PROGRESS,
     cancel: CancelToken = NEVER_CANCELLED,
+    stage_id: int | None = None,
 ) -> ExportResult:
     """立项通知 and 不予立项 letters: one file per applicant unit, or one combined file."""
     if fmt not in FORMATS:
         raise UserError(_("Unknown format “{format}”; choose pdf or docx.").format(format=fmt))
     batch = get_batch(session, batch_id)
     bureau = bureau_name(session)
-    letters = outcome_letters(session, batch_id, bureau=bureau, ids=application_ids, today=today)
+    letters = outcome_letters(session, batch_id, bureau=bureau, ids=application_ids, today=today, stage_id=stage_id)
     fonts = document_fonts(font_file)
     st = Styles(fonts)
     groups: dict[str, list] = {}
@@ -125,6 +132,7 @@ def export_notices(
     template = name = None
     if fmt == "docx":
         template, name = template_for(session, "notices")
+    ledger = Ledger(title, batch_id, batch.name)
     with Staging(Path(out_dir)) as staging:
         for done, (key, members) in enumerate(groups.items(), start=1):
             cancel.check()
@@ -132,7 +140,8 @@ def export_notices(
             target = staging.path / file_name
             if fmt == "pdf":
                 write_pdf(target, [outcome_story(letter, st) for letter in members], fonts=fonts, author=bureau,
-                          on_progress=layout_cancel(cancel))  # fmt: skip
+                          on_progress=layout_cancel(cancel),
+                          fingerprint=ledger.issue(file_name, sorted({m.app.number for m in members})))  # fmt: skip
                 staging.note_missing(file_name, st.take_missing())
             else:
                 content, missing = render_docx(template, notices_context(members, bureau), name=name, fonts=fonts)
@@ -140,6 +149,7 @@ def export_notices(
                 staging.note_missing(file_name, missing)
             progress.update(done, len(groups), key)
         cancel.check()
+        ledger.record(session, staging.path)
         written = staging.commit()
     return ExportResult(tuple(written), len(letters), fonts.warning, missing=tuple(staging.missing))
 
@@ -154,18 +164,21 @@ def export_meeting_sheet(
     fee=None,
     font_file: str | None = None,
     cancel: CancelToken = NEVER_CANCELLED,
+    stage_id: int | None = None,
 ) -> ExportResult:
     """The 签到表 or (``fees``) the 专家评审费签领表 of one panel, as PDF."""
     out_file = Path(out_file)
     _suffix(out_file, (".pdf",))
-    sheet = meeting_sheet(session, batch_id, panel, fees=fees, fee=fee)
+    sheet = meeting_sheet(session, batch_id, panel, fees=fees, fee=fee, stage_id=stage_id)
     if not sheet.members:
         raise UserError(_("Panel {panel} has no members yet.").format(panel=sheet.panel))
     bureau = bureau_name(session)
     fonts = document_fonts(font_file)
     st = Styles(fonts)
+    ledger = Ledger(meeting_title(sheet), batch_id, sheet.batch)
     write_pdf(out_file, [meeting_story(sheet, st, bureau=bureau)], fonts=fonts, author=bureau,
-              on_progress=layout_cancel(cancel))  # fmt: skip
+              on_progress=layout_cancel(cancel), fingerprint=ledger.issue(out_file.name))  # fmt: skip
+    ledger.record(session, out_file.parent)
     return ExportResult((out_file,), 1, fonts.warning, missing=_missing(out_file.name, st.take_missing()))
 
 
@@ -181,11 +194,12 @@ def export_panel_docx(
     font_file: str | None = None,
     progress: Progress = NO_PROGRESS,
     cancel: CancelToken = NEVER_CANCELLED,
+    stage_id: int | None = None,
 ) -> ExportResult:
-    """The 综合评审意见表, or (``leader_draft``) the 组长综合意见 draft, as Word documents."""
+    """The 综合评审意见表, or (``leader_draft``) the 组长综合意见 draft, of a review stage, as Word documents."""
     batch = get_batch(session, batch_id)
     bureau = bureau_name(session)
-    sheets = data.panel_sheets(session, batch_id, anonymous=anonymous, ids=application_ids)
+    sheets = data.panel_sheets(session, batch_id, anonymous=anonymous, ids=application_ids, stage_id=stage_id)
     if not sheets:
         raise UserError(_("Batch {batch} has nothing to print for this document.").format(batch=batch.name))
     code = "leader_draft" if leader_draft else "panel_sheet"

@@ -24,6 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from reportlab.graphics import renderPDF
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4, landscape
@@ -93,6 +96,7 @@ class _NumberedCanvas(rl_canvas.Canvas):
 
     fonts: DocumentFonts  # set by ``build_pdf`` through a subclass
     first_info: PageInfo
+    fingerprint: str = ""  # the file's 文件指纹 (``services.documents.issued``), on every page
 
     def __init__(self, *args, **kwargs) -> None:
         # Start every page in the document font, so no unembedded Helvetica is referenced.
@@ -145,6 +149,8 @@ class _NumberedCanvas(rl_canvas.Canvas):
         self.line(MARGIN, height - MARGIN + 2.5 * mm, width - MARGIN, height - MARGIN + 2.5 * mm)
         footer = _("Page {page} of {total}").format(page=page, total=total)
         draw_text(self, fonts, width / 2, MARGIN - 9 * mm, footer, 9, centred=True)
+        if self.fingerprint:
+            self._draw_fingerprint(width)
         if info.confidential:
             size = 11
             mark_text = text_width(fonts, mark, size)
@@ -155,6 +161,21 @@ class _NumberedCanvas(rl_canvas.Canvas):
             self.setLineWidth(1)
             self.rect(x - 2 * mm, y - 1.6 * mm, mark_text + 4 * mm, 6 * mm, stroke=1, fill=0)
             draw_text(self, fonts, x, y, mark, size)
+        self.restoreState()
+
+    def _draw_fingerprint(self, width: float) -> None:
+        """The fingerprint at the foot of the page, left, and its QR code, right. The QR code is
+        one form drawn once per file and placed on each page (a sheet packet has thousands)."""
+        text = _("Fingerprint {fingerprint}").format(fingerprint=self.fingerprint)
+        draw_text(self, self.fonts, MARGIN, MARGIN - 9 * mm, text, 7)
+        if not getattr(self, "_qr_form", False):
+            self.beginForm("fingerprint_qr")
+            renderPDF.draw(qr_drawing(QR_PREFIX + self.fingerprint, QR_SIZE), self, 0, 0)
+            self.endForm()
+            self._qr_form = True
+        self.saveState()
+        self.translate(width - MARGIN - QR_SIZE, MARGIN - 9 * mm - QR_SIZE / 2 + 1 * mm)
+        self.doForm("fingerprint_qr")
         self.restoreState()
 
 
@@ -321,8 +342,10 @@ def build_pdf(
     wide: bool = False,
     author: str = "",
     on_progress=None,
+    fingerprint: str = "",
 ) -> None:
-    """Lay out ``story`` on A4 (landscape when ``wide``) and write the PDF.
+    """Lay out ``story`` on A4 (landscape when ``wide``) and write the PDF; a
+    ``fingerprint`` is printed on every page and kept in the PDF's keywords.
 
     ``info`` labels the first document; ``DocumentStart`` flowables in the
     story start further documents with their own header and numbering.
@@ -339,13 +362,29 @@ def build_pdf(
         subject=info.subtitle,
         author=author or info.bureau,
         creator="reviewtool",
+        keywords=[f"reviewtool-fingerprint:{fingerprint}"] if fingerprint else [],
     )
     frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="body")
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame], pagesize=size)])
     if on_progress is not None:
         doc.setProgressCallBack(on_progress)  # (kind, value); may raise to stop the build
-    canvas_class = type("_DocCanvas", (_NumberedCanvas,), {"fonts": fonts, "first_info": info})
+    canvas_class = type(
+        "_DocCanvas", (_NumberedCanvas,), {"fonts": fonts, "first_info": info, "fingerprint": fingerprint}
+    )
     doc.build(story, canvasmaker=canvas_class)
+
+
+QR_SIZE = 13 * mm
+QR_PREFIX = "REVIEWTOOL:"
+
+
+def qr_drawing(value: str, size: float) -> Drawing:
+    """A QR code of ``value``, ``size`` points square (reportlab's own encoder)."""
+    widget = QrCodeWidget(value, barLevel="M")
+    x0, y0, x1, y1 = widget.getBounds()
+    drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
+    drawing.add(widget)
+    return drawing
 
 
 def gap(height_mm: float = 4) -> Spacer:

@@ -70,11 +70,21 @@ def write_pdf(
     wide: bool = False,
     author: str = "",
     on_progress=None,
+    fingerprint: str = "",
 ) -> None:
-    """Write one or more document stories into one PDF."""
+    """Write one or more document stories into one PDF (with its ``fingerprint`` on every page)."""
     story = join_stories(stories)
     first = next((f.info for f in story if isinstance(f, DocumentStart)), PageInfo(""))
     files.write_with(
         target,
-        lambda out: build_pdf(out, story, fonts=fonts, info=first, wide=wide, author=author, on_progress=on_progress),
+        lambda out: build_pdf(
+            out,
+            story,
+            fonts=fonts,
+            info=first,
+            wide=wide,
+            author=author,
+            on_progress=on_progress,
+            fingerprint=fingerprint,
+        ),  # fmt: skip
     )

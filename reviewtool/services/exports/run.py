@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from reviewtool.core.errors import UserError
 from reviewtool.i18n import N_, _
+from reviewtool.services.audit_log.exports import recorded_export
 from reviewtool.services.documents.export import ExportResult, SheetKind, export_sheets, export_summary
 from reviewtool.services.documents.export_notices import (
     export_meeting_sheet,
@@ -61,9 +62,12 @@ class ExportRequest:
     per_expert: bool = False
     group_by_area: bool = False
     font_file: str | None = None
-    panel: str | None = None  # signin / fees: the panel's name (None: the batch's only panel)
+    panel: str | None = None  # signin / fees: the panel's name (None: the stage's only panel)
+    stage_id: int | None = None  # the review stage (None: the batch's current stage)
+    actor: str = ""  # who exports (recorded); empty: the operator's login name
 
 
+@recorded_export  # every export leaves a record (documents.export), confidential ones marked
 def run_export(
     session: Session,
     request: ExportRequest,
@@ -90,6 +94,7 @@ def run_export(
             by_expert=what == "blank_by_expert",
             progress=progress,
             cancel=cancel,
+            stage_id=request.stage_id,
             **common,
         )
     if what in ("panel_docx", "leader_draft"):
@@ -102,10 +107,13 @@ def run_export(
             combined=request.combined,
             progress=progress,
             cancel=cancel,
+            stage_id=request.stage_id,
             **common,
         )
     if what.startswith("publicity_"):
-        return export_publicity(session, request.batch_id, target, progress=progress, cancel=cancel, **common)
+        return export_publicity(
+            session, request.batch_id, target, progress=progress, cancel=cancel, stage_id=request.stage_id, **common
+        )
     if what.startswith("notices_"):
         return export_notices(
             session,
@@ -115,12 +123,14 @@ def run_export(
             fmt=what.split("_", 1)[1],
             progress=progress,
             cancel=cancel,
+            stage_id=request.stage_id,
             **common,
         )
     if what in PANEL_EXPORTS:
         return export_meeting_sheet(
-            session, request.batch_id, target, panel=request.panel, fees=what == "fees", cancel=cancel, **common
-        )
+            session, request.batch_id, target, panel=request.panel, fees=what == "fees", cancel=cancel,
+            stage_id=request.stage_id, **common,
+        )  # fmt: skip
     if request.what in ("summary", "funding_pdf"):
         return export_summary(
             session,
@@ -131,13 +141,18 @@ def run_export(
             font_file=request.font_file,
             progress=progress,
             cancel=cancel,
+            stage_id=request.stage_id,
         )
     progress.update(0, 1, target.name)
     if request.what == "funding_xlsx":
-        path = export_funding_workbook(session, request.batch_id, target)
+        path = export_funding_workbook(session, request.batch_id, target, request.stage_id)
     elif request.what == "matrix":
-        path = export_score_matrix(session, request.batch_id, target, anonymous=request.anonymous)
+        path = export_score_matrix(
+            session, request.batch_id, target, anonymous=request.anonymous, stage_id=request.stage_id
+        )
     else:
-        path = export_batch_workbook(session, request.batch_id, target, progress=progress, cancel=cancel)
+        path = export_batch_workbook(
+            session, request.batch_id, target, progress=progress, cancel=cancel, stage_id=request.stage_id
+        )
     progress.update(1, 1, path.name)
     return ExportResult((path,), 1)

@@ -36,6 +36,7 @@ from reviewtool.services.exports.xlsx import (
 from reviewtool.services.funding import FundingView, funding_view
 from reviewtool.services.progress import NEVER_CANCELLED, NO_PROGRESS, CancelToken, Progress
 from reviewtool.services.scoring.rubrics import spec_of_version
+from reviewtool.services.stages.reach import expert_stages, stage_application_ids
 from reviewtool.storage.models import Application, Batch, Expert, PanelResult, RubricVersion
 
 
@@ -142,6 +143,8 @@ def _funding_sheets(wb, view: FundingView) -> None:
     info = add_sheet(wb, _("Line"))
     facts = TableSheet(info, [Column(_("Item"), width=28), Column(_("Value"), width=40)])
     facts.append([_("Batch"), view.batch])
+    facts.append([_("Review stage"), view.upto])
+    facts.append([_("Final-score rule"), view.final_rule])
     facts.append([_("Budget (10k yuan)"), view.budget])
     facts.append([_("Per-project maximum (10k yuan)"), view.cap])
     facts.append([_("When one does not fit"), view.rule.label()])
@@ -196,18 +199,26 @@ def _funding_sheets(wb, view: FundingView) -> None:
         qt.finish()
 
 
-def export_funding_workbook(session: Session, batch_id: int, path: str | Path) -> Path:
-    """The 拟立项项目清单 with the line, the plan view and the quotas."""
-    view = funding_view(session, batch_id)
+def export_funding_workbook(session: Session, batch_id: int, path: str | Path, stage_id: int | None = None) -> Path:
+    """The 拟立项项目清单 with the line, the plan view and the quotas (final scores up to a stage)."""
+    view = funding_view(session, batch_id, stage_id)
     wb = new_workbook()
     _funding_sheets(wb, view)
     return save_workbook(wb, path)
 
 
-def _score_matrix_sheet(wb, session: Session, batch_id: int, *, anonymous: bool, cancel: CancelToken) -> int:
+def _score_matrix_sheet(
+    wb, session: Session, batch_id: int, *, anonymous: bool, cancel: CancelToken, stage_id: int | None
+) -> int:
+    """One row per counted sheet: of one stage, or (``stage_id=None``) of every stage, stage by stage."""
+    stages = [s for s in expert_stages(session, batch_id) if stage_id is None or s.id == stage_id]
     app_ids = data.application_ids(session, batch_id)
     headers = data.app_headers(session, app_ids)
-    counted = data._counted(session, app_ids)
+    by_stage = {s.id: data._counted(session, app_ids, s.id) for s in stages}
+    counted: dict[int, list] = {}
+    for stage in stages:
+        for app_id, found in by_stage[stage.id].items():
+            counted.setdefault(app_id, []).extend(found)
     specs: dict[int, RubricSpec] = {}
     keys: list[tuple[str, str]] = []  # (key, title) in first-seen order over all rubrics
     for sheets in counted.values():
@@ -230,6 +241,7 @@ def _score_matrix_sheet(wb, session: Session, batch_id: int, *, anonymous: bool,
     )
     ws = add_sheet(wb, _("Score matrix"))
     columns = [
+        Column(_("Review stage")),
         Column(_("Application no.")),
         Column(_("Project title"), width=36),
         Column(_("Expert")),
@@ -243,15 +255,16 @@ def _score_matrix_sheet(wb, session: Session, batch_id: int, *, anonymous: bool,
     ]
     sheet = TableSheet(ws, columns, title=_("Score matrix — application × expert × criterion"))
     count = 0
-    for app_id in app_ids:
+    for stage, app_id in ((stage, app_id) for stage in stages for app_id in app_ids):
         cancel.check()
-        for index, s in enumerate(counted.get(app_id, []), start=1):
+        for index, s in enumerate(by_stage[stage.id].get(app_id, []), start=1):
             spec = specs[s.rubric_version_id]
             key_of = {crit.id: crit.key for crit in s.rubric_version.criteria}
             by_key = {key_of[c.criterion_id]: c.points for c in s.scores if c.criterion_id in key_of}
             comment_of = {key_of[c.criterion_id]: c.comment for c in s.scores if c.criterion_id in key_of}
             sheet.append(
                 [
+                    stage.name,
                     headers[app_id].number,
                     headers[app_id].title,
                     data.expert_label(index) if anonymous else experts.get(s.reviewer_id, ""),
@@ -269,9 +282,13 @@ def _score_matrix_sheet(wb, session: Session, batch_id: int, *, anonymous: bool,
     return count
 
 
-def export_score_matrix(session: Session, batch_id: int, path: str | Path, *, anonymous: bool = False) -> Path:
+def export_score_matrix(
+    session: Session, batch_id: int, path: str | Path, *, anonymous: bool = False, stage_id: int | None = None
+) -> Path:
+    """The score matrix of one stage (default: the batch's current one)."""
+    stage_id = data.stage_of(session, batch_id, stage_id)
     wb = new_workbook()
-    _score_matrix_sheet(wb, session, batch_id, anonymous=anonymous, cancel=NEVER_CANCELLED)
+    _score_matrix_sheet(wb, session, batch_id, anonymous=anonymous, cancel=NEVER_CANCELLED, stage_id=stage_id)
     return save_workbook(wb, path)
 
 
@@ -282,9 +299,11 @@ def export_batch_workbook(
     *,
     progress: Progress = NO_PROGRESS,
     cancel: CancelToken = NEVER_CANCELLED,
+    stage_id: int | None = None,
 ) -> Path:
-    """The whole batch in one workbook: applications, panel results, score
-    matrix, funding list, plan view (no contact data of experts)."""
+    """The whole batch in one workbook: applications, every stage's panel
+    results and score matrix, the funding list (final scores up to
+    ``stage_id``, default the current stage), plan view (no contact data of experts)."""
     batch = session.get(Batch, batch_id)
     if batch is None:
         raise NotFound(_("No batch with id {id}.").format(id=batch_id))
@@ -300,6 +319,7 @@ def export_batch_workbook(
     progress.update(1, steps, _("Panel results"))
     ws = add_sheet(wb, _("Panel results"))
     columns = [
+        Column(_("Review stage")),
         Column(_("Application no.")),
         Column(_("Sheets"), "int"),
         Column(_("Mean"), "points"),
@@ -315,38 +335,50 @@ def export_batch_workbook(
     ]
     sheet = TableSheet(ws, columns)
     results = (
-        {r.application_id: r for r in session.scalars(select(PanelResult).where(PanelResult.application_id.in_(ids)))}
+        {
+            (r.stage_id, r.application_id): r
+            for r in session.scalars(select(PanelResult).where(PanelResult.application_id.in_(ids)))
+        }
         if ids
         else {}
     )
-    for app_id in ids:
-        r = results.get(app_id)
-        if r is None:
-            sheet.append([headers[app_id].number, 0])
-            continue
-        sheet.append(
-            [
-                headers[app_id].number,
-                r.sheet_count,
-                r.mean,
-                r.trimmed_mean,
-                r.median,
-                r.spread,
-                r.std_dev,
-                r.final_score,
-                rule_label(r.rule),
-                r.veto_count,
-                _opinions_text(r.opinions or {}),
-                _("、").join(flag_label(f) for f in (r.flags or ())),
-            ]
-        )
+    for stage in expert_stages(session, batch_id):  # every stage's results, kept side by side
+        in_stage = set(stage_application_ids(session, stage))
+        for app_id in ids:
+            if app_id not in in_stage:
+                continue
+            r = results.get((stage.id, app_id))
+            if r is None:
+                sheet.append([stage.name, headers[app_id].number, 0])
+                continue
+            _result_row(sheet, stage.name, headers[app_id].number, r)
     sheet.finish()
 
     progress.update(2, steps, _("Score matrix"))
-    _score_matrix_sheet(wb, session, batch_id, anonymous=False, cancel=cancel)
+    _score_matrix_sheet(wb, session, batch_id, anonymous=False, cancel=cancel, stage_id=None)
     progress.update(3, steps, _("Funding list"))
-    _funding_sheets(wb, funding_view(session, batch_id))
+    _funding_sheets(wb, funding_view(session, batch_id, stage_id))
     cancel.check()
     saved = save_workbook(wb, path)
     progress.update(steps, steps, str(saved))
     return saved
+
+
+def _result_row(sheet, stage: str, number: str, r: PanelResult) -> None:
+    sheet.append(
+        [
+            stage,
+            number,
+            r.sheet_count,
+            r.mean,
+            r.trimmed_mean,
+            r.median,
+            r.spread,
+            r.std_dev,
+            r.final_score,
+            rule_label(r.rule),
+            r.veto_count,
+            _opinions_text(r.opinions or {}),
+            _("、").join(flag_label(f) for f in (r.flags or ())),
+        ]
+    )

@@ -15,6 +15,7 @@ from reviewtool.services import audit
 from reviewtool.services.changes import Changes
 from reviewtool.services.taxonomy import area_ids_by_code
 from reviewtool.storage.models import Application, ApplicationArea, Batch, PriorityArea, Unit
+from reviewtool.storage.versioning import check_version
 
 #: Statuses after which an application is part of a review and is not deleted.
 DELETABLE = (
@@ -164,8 +165,7 @@ def update_application(
 ) -> Changes:
     """Save the form; ``row_version`` (from when the form was opened) refuses a save over someone else's."""
     application = _application(session, application_id)
-    if row_version is not None and application.row_version != row_version:
-        raise Refused(_("Someone else changed this application meanwhile; close the form and open it again."))
+    check_version(session, application, row_version)  # "已被 X 于 HH:MM 修改" when someone saved meanwhile
     ids = _check(session, form)
     before = load_form(session, application_id).as_dict()
     number = form.number.strip() or application.number

@@ -5,6 +5,12 @@ Staff record a result per item; a failed item needs a reason. When every
 active item has passed the application's status becomes ``formal_passed``;
 any failure makes it ``formal_failed`` (taken out of scoring) with the
 reasons as ``status_reason``. Every change is in the audit trail.
+
+Where the data can decide an item (``formal_prefill``: 自筹 : 申请 ratio,
+arrival before the deadline, 限项, registration date, the leader's age) the
+review arrives pre-filled: each item shows what the data says and why.
+Staff confirm it or override it; a result that differs from the data needs
+the reason for the override, recorded with the result and in the trail.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from reviewtool.core.errors import NotFound, Refused, UserError
 from reviewtool.i18n import N_, _
 from reviewtool.services import audit
 from reviewtool.services.changes import Changes
+from reviewtool.services.intake.formal_prefill import suggestions
 from reviewtool.storage.models import Application, Batch, FormalCheckItem, FormalCheckResult
 
 #: The default checklist (DOMAIN.md, "Formal review"): code and text.
@@ -54,6 +61,10 @@ class CheckState:
     passed: bool | None  # None: not checked yet
     reason: str
     checked_by: str
+    suggested: bool | None = None  # what the data says (None: it cannot decide, or no rule)
+    evidence: str = ""  # why, in words
+    override_reason: str = ""  # why staff decided otherwise
+    decidable: bool = False  # the data can judge this item at all
 
 
 @dataclass(frozen=True)
@@ -145,11 +156,13 @@ def review_of(session: Session, application_id: int, *, actor: str) -> FormalRev
         r.item_id: r
         for r in session.scalars(select(FormalCheckResult).where(FormalCheckResult.application_id == application_id))
     }
+    found = suggestions(session, application_id)
     states = []
     for item in items:
         if not item.active and item.id not in results:
             continue
         result = results.get(item.id)
+        suggestion = found.get(item.code)
         states.append(
             CheckState(
                 item.id,
@@ -158,6 +171,10 @@ def review_of(session: Session, application_id: int, *, actor: str) -> FormalRev
                 None if result is None else result.passed,
                 (result.reason or "") if result else "",
                 result.checked_by if result else "",
+                suggestion.passed if suggestion else None,
+                suggestion.evidence if suggestion else "",
+                (result.override_reason or "") if result else "",
+                suggestion is not None,
             )
         )
     return FormalReview(
@@ -197,11 +214,32 @@ def record_review(
         i.id: i
         for i in session.scalars(select(FormalCheckItem).where(FormalCheckItem.batch_id == application.batch_id))
     }
+    results = dict(results)
+    found = suggestions(session, application_id)
+    overrides: dict[str, dict] = {}
     for item_id, (passed, reason) in results.items():
         if item_id not in items:
             raise UserError(_("Checklist item {id} does not belong to this batch.").format(id=item_id))
+        suggestion = found.get(items[item_id].code)
+        if suggestion is not None and suggestion.passed is False and not passed and not (reason or "").strip():
+            reason = suggestion.evidence  # confirming what the data says: the evidence is the reason
+            results[item_id] = (passed, reason)
         if not passed and not (reason or "").strip():
             raise UserError(_("“{item}” failed: a reason is required.").format(item=items[item_id].text))
+        if suggestion is not None and suggestion.passed is not None and suggestion.passed != passed:
+            if not (reason or "").strip():
+                raise UserError(
+                    _(
+                        "{number}: “{item}” — the data says {verdict} ({evidence}); give the reason for "
+                        "deciding otherwise."
+                    ).format(
+                        number=application.number,
+                        item=items[item_id].text,
+                        verdict=_("passed") if suggestion.passed else _("failed"),
+                        evidence=suggestion.evidence,
+                    )
+                )
+            overrides[items[item_id].code] = {"suggested": suggestion.passed, "reason": reason.strip()}
     stored = {
         r.item_id: r
         for r in session.scalars(select(FormalCheckResult).where(FormalCheckResult.application_id == application_id))
@@ -209,6 +247,7 @@ def record_review(
     changed = {}
     for item_id, (passed, reason) in results.items():
         reason = (reason or "").strip() or None
+        suggestion = found.get(items[item_id].code)
         result = stored.get(item_id)
         if result is None:
             result = FormalCheckResult(application_id=application_id, item_id=item_id, passed=passed)
@@ -220,6 +259,10 @@ def record_review(
         result.passed = passed
         result.reason = reason if not passed else None
         result.checked_by = actor
+        result.suggested = suggestion.passed if suggestion else None
+        result.evidence = suggestion.evidence if suggestion else None
+        override = overrides.get(items[item_id].code)
+        result.override_reason = override["reason"] if override else None
     session.flush()
     active = [i for i in items.values() if i.active]
     failures = [
@@ -247,14 +290,30 @@ def record_review(
         summary=_("Formal review of {number}: {status}").format(
             number=application.number, status=application.status.label()
         ),
-        details={"items": changed, "status": [old_status.value, application.status.value]},
+        details={"items": changed, "status": [old_status.value, application.status.value], "overrides": overrides},
     )
     session.flush()
     return Changes(applications=True, message=application.status.label())
 
 
+def accept_suggestions(session: Session, application_id: int, *, actor: str, pass_others: bool = False) -> Changes:
+    """Confirm what the data says on every item it decides (failures with their evidence as the
+    reason); with ``pass_others`` the items the data cannot decide are passed too."""
+    review = review_of(session, application_id, actor=actor)
+    results: dict[int, tuple[bool, str]] = {}
+    for state in review.items:
+        if state.suggested is not None:
+            results[state.item_id] = (state.suggested, "" if state.suggested else state.evidence)
+        elif pass_others:
+            results[state.item_id] = (True, "")
+    if not results:
+        return Changes()
+    return record_review(session, application_id, results, actor=actor)
+
+
 def pass_all(session: Session, application_ids: list[int], *, actor: str) -> Changes:
-    """Tick every active item as passed for several applications (the common case)."""
+    """Tick every active item as passed for several applications (the common case). Refused,
+    naming the item and the evidence, where the data says an item failed."""
     for application_id in application_ids:
         application = session.get(Application, application_id)
         if application is None:

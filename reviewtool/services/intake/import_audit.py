@@ -6,15 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from reviewtool.i18n import _
 from reviewtool.services import audit
 from reviewtool.services.intake.import_result import ImportResult
 from reviewtool.services.intake.import_run import ImportRun
-from reviewtool.storage.models import AuditEvent
-from reviewtool.storage.models.base import utcnow
+
+AUDIT_CHUNK = 2000  # records per bulk INSERT: bounds the memory of a big import
 
 
 def batch_created(session: Session, run: ImportRun, *, actor: str) -> None:
@@ -31,25 +30,11 @@ def batch_created(session: Session, run: ImportRun, *, actor: str) -> None:
 
 def record_import(session: Session, run: ImportRun, result: ImportResult, *, actor: str) -> None:
     path, batch = run.path, run.batch
-    now = utcnow()
-    events: list[dict[str, Any]] = [
-        {
-            "at": now,
-            "actor": actor,
-            "action": "application.import",
-            "entity_type": "application",
-            "entity_id": outcome.application_id,
-            "batch_id": batch.id,
-            "summary": _("Imported {number} from {file}, row {row}").format(
-                number=draft.number, file=path.name, row=outcome.row
-            ),
-            "details": {"file": path.name, "sheet": outcome.sheet, "row": outcome.row},
-        }
-        for outcome, draft in run.drafts
-        if outcome.action == "create"
-    ]
-    if events:
-        session.execute(insert(AuditEvent), events)
+    created = [(outcome, draft) for outcome, draft in run.drafts if outcome.action == "create"]
+    summary = _("Imported {number} from {file}, row {row}")  # translated once, not once per row
+    for start in range(0, len(created), AUDIT_CHUNK):  # chained, in bulk, a chunk at a time
+        chunk = created[start : start + AUDIT_CHUNK]
+        audit.record_many(session, [_created_event(run, outcome, draft, actor, summary) for outcome, draft in chunk])
     for outcome in run.outcomes:
         if outcome.action == "update":
             audit.record(
@@ -77,3 +62,15 @@ def record_import(session: Session, run: ImportRun, result: ImportResult, *, act
         details={"file": path.name, "counts": result.counts(), "batch_created": run.batch_new},
     )
     session.flush()
+
+
+def _created_event(run: ImportRun, outcome, draft, actor: str, summary: str) -> dict[str, Any]:
+    return {
+        "actor": actor,
+        "action": "application.import",
+        "entity_type": "application",
+        "entity_id": outcome.application_id,
+        "batch_id": run.batch.id,
+        "summary": summary.format(number=draft.number, file=run.path.name, row=outcome.row),
+        "details": {"file": run.path.name, "sheet": outcome.sheet, "row": outcome.row},
+    }

@@ -13,7 +13,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from reviewtool.core.enums import AreaRole, TagSource
 from reviewtool.core.intake.rows import RowIssue
@@ -117,7 +117,8 @@ def compare_with_stored(session: Session, run: ImportRun) -> None:
     update_ids = [o.application_id for o, _d in run.drafts if o.action == "update"]
     for start in range(0, len(update_ids), STORED_CHUNK):
         chunk = update_ids[start : start + STORED_CHUNK]
-        run.stored.update({a.id: a for a in session.scalars(select(Application).where(Application.id.in_(chunk)))})
+        stmt = select(Application).options(joinedload(Application.unit)).where(Application.id.in_(chunk))
+        run.stored.update({a.id: a for a in session.scalars(stmt)})  # with its unit: no query per row
     primary_by_app: dict[int, str] = {}
     if update_ids:
         stmt = (

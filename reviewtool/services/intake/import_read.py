@@ -4,8 +4,12 @@ counties of known units)."""
 
 from __future__ import annotations
 
+import functools
+import gc
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,13 +26,20 @@ from reviewtool.services.progress import CancelToken, Progress
 from reviewtool.services.taxonomy import list_areas
 from reviewtool.storage.models import Batch, Unit
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
 
 def read_sheet(
     path: Path, options: ImportOptions, progress: Progress, cancel: CancelToken, mapping: dict[str, str] | None = None
 ) -> Table:
     """The data rows of the chosen (or best-matching visible) sheet, with the mapping applied;
-    reading is the first third of the progress."""
-    return read_table(
+    reading is the first third of the progress.
+
+    The table then lives until the import ends, so it is moved out of the garbage collector's sight
+    (``gc.freeze``): the collector would otherwise walk its millions of objects again and again
+    while the rows are checked and written. ``with_table_unfrozen`` gives them back at the end."""
+    table = read_table(
         path,
         column_specs(),
         sheet=options.sheet,
@@ -38,6 +49,21 @@ def read_sheet(
         ambiguous=AMBIGUOUS_MARKERS,
         strict_required=False,
     )
+    gc.freeze()
+    return table
+
+
+def with_table_unfrozen(function: Callable[P, R]) -> Callable[P, R]:
+    """Decorates an import: whatever ``read_sheet`` froze is handed back to the collector when it returns."""
+
+    @functools.wraps(function)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return function(*args, **kwargs)
+        finally:
+            gc.unfreeze()
+
+    return wrapper
 
 
 def money_ceiling(batch: Batch | None) -> Decimal:

@@ -119,6 +119,7 @@ class ImportResult:
     ambiguous_columns: list[str] = field(default_factory=list)  # headers that need a choice
     hidden_sheets: list[str] = field(default_factory=list)
     missing_columns: list[str] = field(default_factory=list)  # required columns the sheet lacks: map them
+    no_data_rows: bool = False  # the sheet has its headers and nothing under them
 
     def count(self, action: str) -> int:
         return sum(1 for r in self.rows if r.action == action)
@@ -129,8 +130,8 @@ class ImportResult:
 
     @property
     def refused(self) -> bool:
-        """Nothing could be read: required columns missing (a mapping is needed)."""
-        return bool(self.missing_columns)
+        """Nothing could be read: required columns missing (a mapping is needed), or no row under the headers."""
+        return bool(self.missing_columns) or self.no_data_rows
 
     @property
     def errors(self) -> list[RowIssue]:
@@ -168,6 +169,7 @@ class ImportResult:
             "ambiguous_columns": self.ambiguous_columns,
             "hidden_sheets": self.hidden_sheets,
             "missing_columns": self.missing_columns,
+            "no_data_rows": self.no_data_rows,
         }
 
 

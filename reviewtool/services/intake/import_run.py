@@ -32,7 +32,13 @@ class ImportRun:
     existing_by_number: dict[str, int] = field(default_factory=dict)  # the batch's numbers → id
     stored: dict[int, Application] = field(default_factory=dict)  # applications being updated
     suggestions: dict[int, Any] = field(default_factory=dict)  # index in drafts → suggestions
+    total: int = field(init=False)  # data rows read (for progress)
 
-    @property
-    def total(self) -> int:
-        return len(self.table.rows)
+    def __post_init__(self) -> None:
+        self.total = len(self.table.rows)
+
+    def release_rows(self) -> None:
+        """Drop the sheet's cells once every row is parsed and matched: writing needs only the drafts,
+        and the cells are most of an import's memory (tens of MiB per 10,000 rows)."""
+        self.candidates.clear()
+        self.table.rows = []

@@ -23,7 +23,7 @@ from reviewtool.core.tables.types import Table
 from reviewtool.i18n import _
 from reviewtool.services.intake import import_audit, import_match, import_rows, import_write, mapping
 from reviewtool.services.intake.batch_choice import resolve_batch
-from reviewtool.services.intake.import_read import intake_context, read_sheet
+from reviewtool.services.intake.import_read import intake_context, read_sheet, with_table_unfrozen
 from reviewtool.services.intake.import_result import (
     EXISTING_REJECT,
     EXISTING_UPDATE,
@@ -38,6 +38,7 @@ from reviewtool.services.taxonomy import area_ids_by_code
 __all__ = ["IGNORE_KEY", "header_uses", "import_applications"]
 
 
+@with_table_unfrozen
 def import_applications(
     session: Session,
     path: str | Path,
@@ -94,12 +95,14 @@ def import_applications(
         )
         return result
     if not table.rows:
+        result.no_data_rows = True
         result.messages.append(
             _("Sheet {sheet} has headers but no data rows: nothing to import.").format(sheet=table.sheet)
         )
     if options.dry_run or (result.rejected and not options.only_valid) or not run.drafts:
         return result
 
+    run.release_rows()  # writing needs only the drafts
     cancel.check()
     if run.batch is None:
         run.batch, run.batch_name, _created = resolve_batch(session, run.batch_name, create=True)

@@ -18,9 +18,11 @@ from reviewtool.services import audit
 from reviewtool.services.changes import Changes
 from reviewtool.services.panels.conflicts import panel_conflicts
 from reviewtool.services.panels.field_match import pair_costs
+from reviewtool.services.panels.invitations import require_confirmed
 from reviewtool.services.panels.panel import (
     active_member_ids,
     application_in_panel,
+    confirmed_member_ids,
     get_panel,
     group_application_ids,
     latest_sheet,
@@ -62,9 +64,12 @@ def preview_assignment(
     """Compute (without storing) the assignment of the panel's members to its applications."""
     panel = get_panel(session, panel_id)
     apps = group_application_ids(session, panel)
-    experts = active_member_ids(session, panel)
-    if not experts:
+    members = active_member_ids(session, panel)
+    if not members:
         raise Refused(_("Panel {name} has no members yet; draw the panel first.").format(name=panel.name))
+    # Only members who confirmed the invitation are assigned, and only once enough of them have.
+    require_confirmed(session, panel, min(per_application if mode == "balanced" else MIN_VALID_REVIEWS, len(members)))
+    experts = confirmed_member_ids(session, panel)
     matrix = panel_conflicts(session, panel, experts)
     costs = pair_costs(session, apps, experts)
 
@@ -91,7 +96,9 @@ def preview_assignment(
         (a, e)
         for a, e in session.execute(
             select(ScoreSheet.application_id, ScoreSheet.reviewer_id).where(
-                ScoreSheet.application_id.in_(apps), ScoreSheet.reviewer_id.in_(experts)
+                ScoreSheet.stage_id == panel.stage_id,
+                ScoreSheet.application_id.in_(apps),
+                ScoreSheet.reviewer_id.in_(experts),
             )
         )
         if allowed(a, e)
@@ -155,7 +162,9 @@ def apply_assignment(
     for a, e in plan.pairs:
         item = existing.get((a, e))
         if item is None:
-            session.add(Assignment(panel_id=panel.id, application_id=a, expert_id=e, method=mode))
+            session.add(
+                Assignment(stage_id=panel.stage_id, panel_id=panel.id, application_id=a, expert_id=e, method=mode)
+            )
             added += 1
         elif item.status is AssignmentStatus.REMOVED:
             item.status = AssignmentStatus.ACTIVE
@@ -196,8 +205,18 @@ def add_assignment(session: Session, panel_id: int, application_id: int, expert_
         )
     if expert_id not in active_member_ids(session, panel):
         raise Refused(_("{name} is not an active member of panel {panel}.").format(name=expert.name, panel=panel.name))
+    if expert_id not in confirmed_member_ids(session, panel):
+        raise Refused(
+            _("{name} has not confirmed the invitation to panel {panel} yet; record the answer first.").format(
+                name=expert.name, panel=panel.name
+            )
+        )
     item = session.scalar(
-        select(Assignment).where(Assignment.application_id == application_id, Assignment.expert_id == expert_id)
+        select(Assignment).where(
+            Assignment.stage_id == panel.stage_id,
+            Assignment.application_id == application_id,
+            Assignment.expert_id == expert_id,
+        )
     )
     if item is not None and item.status is AssignmentStatus.ACTIVE:
         raise Refused(_("{name} already reviews {number}.").format(name=expert.name, number=application.number))
@@ -205,7 +224,15 @@ def add_assignment(session: Session, panel_id: int, application_id: int, expert_
         raise Refused(_("{name} declared a conflict with {number}: {reason}").format(
             name=expert.name, number=application.number, reason=item.conflict_reason or ""))  # fmt: skip
     if item is None:
-        session.add(Assignment(panel_id=panel.id, application_id=application_id, expert_id=expert_id, method="manual"))
+        session.add(
+            Assignment(
+                stage_id=panel.stage_id,
+                panel_id=panel.id,
+                application_id=application_id,
+                expert_id=expert_id,
+                method="manual",
+            )  # fmt: skip
+        )
     else:
         item.status = AssignmentStatus.ACTIVE
         item.method = "manual"
@@ -231,7 +258,7 @@ def remove_assignment(session: Session, panel_id: int, application_id: int, expe
     )
     if item is None:
         raise NotFound(_("No such assignment."))
-    sheet = latest_sheet(session, application_id, expert_id)
+    sheet = latest_sheet(session, application_id, expert_id, panel.stage_id)
     if sheet is not None and sheet.status is SheetStatus.SUBMITTED:
         raise Refused(_("The expert already submitted a sheet for it; declare a conflict instead of removing."))
     item.status = AssignmentStatus.REMOVED

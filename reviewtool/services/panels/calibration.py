@@ -1,10 +1,11 @@
-"""The calibrated view of a batch: z-score normalised results beside the
-mean and trimmed mean, expert calibration (this batch and all batches) and
-the discussion queue.
+"""The calibrated view of one review stage of a batch: z-score normalised
+results beside the mean and trimmed mean, expert calibration (this stage and
+all batches) and the discussion queue.
 
 ``store_normalised`` writes ``panel_result.normalised`` (the column the
 ranking offers as the "normalised" rule) for every unlocked result of the
-batch; results of finalised panels stay as they were.
+stage; results of finalised panels stay as they were. The stage defaults to
+the batch's current one.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from reviewtool.services import audit
 from reviewtool.services.changes import Changes
 from reviewtool.services.panels.panel import find_batch
 from reviewtool.services.panels.votes import vote_outcomes
+from reviewtool.services.stages.reach import current_stage, get_stage, stage_application_ids
 from reviewtool.storage.models import Application, Batch, Expert, Panel, PanelResult, RubricVersion, ScoreSheet
 
 MIN_SHEETS_KEY = "zscore_min_sheets"
@@ -39,7 +41,7 @@ def min_sheets(batch: Batch) -> int:
     return int((batch.settings or {}).get(MIN_SHEETS_KEY) or DEFAULT_MIN_SHEETS)
 
 
-def _scores(session: Session, batch_id: int | None) -> list[Score]:
+def _scores(session: Session, batch_id: int | None, stage_id: int | None = None) -> list[Score]:
     stmt = (
         select(ScoreSheet.reviewer_id, ScoreSheet.application_id, ScoreSheet.total, ScoreSheet.opinion)
         .join(Application, ScoreSheet.application_id == Application.id)
@@ -52,15 +54,17 @@ def _scores(session: Session, batch_id: int | None) -> list[Score]:
     )
     if batch_id is not None:
         stmt = stmt.where(Application.batch_id == batch_id)
+    if stage_id is not None:
+        stmt = stmt.where(ScoreSheet.stage_id == stage_id)
     return [Score(e, a, t, o.value if o else None) for e, a, t, o in session.execute(stmt)]
 
 
-def _scale_max(session: Session, batch_id: int) -> Decimal:
+def _scale_max(session: Session, batch_id: int, stage_id: int) -> Decimal:
     value = session.scalar(
         select(RubricVersion.total_points)
         .join(ScoreSheet, ScoreSheet.rubric_version_id == RubricVersion.id)
         .join(Application, ScoreSheet.application_id == Application.id)
-        .where(Application.batch_id == batch_id)
+        .where(Application.batch_id == batch_id, ScoreSheet.stage_id == stage_id)
         .limit(1)
     )
     return value or Decimal(100)
@@ -126,10 +130,12 @@ class CalibrationView:
     queue: list[QueueRow]
     batch_mean: Decimal | None
     batch_sd: Decimal | None
+    stage: str = ""
 
     def as_json(self) -> dict:
         return {
             "batch": self.batch,
+            "stage": self.stage,
             "min_sheets": self.min_sheets,
             "batch_mean": None if self.batch_mean is None else str(self.batch_mean),
             "batch_sd": None if self.batch_sd is None else str(self.batch_sd),
@@ -148,24 +154,26 @@ class CalibrationView:
         }
 
 
-def calibration_view(session: Session, batch: str | int) -> CalibrationView:
+def calibration_view(session: Session, batch: str | int, stage_id: int | None = None) -> CalibrationView:
     found = find_batch(session, batch)
-    scores = _scores(session, found.id)
+    stage = get_stage(session, stage_id) if stage_id is not None else current_stage(session, found.id)
+    scores = _scores(session, found.id, stage.id)
     names = {i: n for i, n in session.execute(select(Expert.id, Expert.name))}
     minimum = min_sheets(found)
-    norm = normalise(scores, min_sheets=minimum, scale_max=_scale_max(session, found.id), names=names)
+    norm = normalise(scores, min_sheets=minimum, scale_max=_scale_max(session, found.id, stage.id), names=names)
+    in_stage = stage_application_ids(session, stage)
     apps = {
         a.id: a
-        for a in session.scalars(
-            select(Application).where(Application.batch_id == found.id).order_by(Application.number)
-        )
+        for a in session.scalars(select(Application).where(Application.id.in_(in_stage)).order_by(Application.number))
     }
     stored = {
         r.application_id: r
-        for r in session.scalars(select(PanelResult).where(PanelResult.application_id.in_(list(apps))))
+        for r in session.scalars(
+            select(PanelResult).where(PanelResult.stage_id == stage.id, PanelResult.application_id.in_(list(apps)))
+        )
     }
     votes: dict[int, str] = {}
-    for panel_id in session.scalars(select(Panel.id).where(Panel.batch_id == found.id)):
+    for panel_id in session.scalars(select(Panel.id).where(Panel.batch_id == found.id, Panel.stage_id == stage.id)):
         for outcome in vote_outcomes(session, panel_id):
             if outcome.passed is not None:
                 votes[outcome.application_id] = _("{result} ({votes_for}/{against}/{abstain})").format(
@@ -209,16 +217,17 @@ def calibration_view(session: Session, batch: str | int) -> CalibrationView:
         QueueRow(q.application_id, apps[q.application_id].number, apps[q.application_id].title, q)
         for q in discussion_queue(scores, spread_threshold=found.spread_threshold, opinion_labels=labels)
     ]
-    return CalibrationView(found.name, minimum, results, experts, queue, norm.batch_mean, norm.batch_sd)
+    return CalibrationView(found.name, minimum, results, experts, queue, norm.batch_mean, norm.batch_sd, stage.name)
 
 
-def store_normalised(session: Session, batch: str | int, *, actor: str) -> Changes:
-    """Write the normalised figure into every unlocked panel result of the batch."""
-    view = calibration_view(session, batch)
+def store_normalised(session: Session, batch: str | int, *, actor: str, stage_id: int | None = None) -> Changes:
+    """Write the normalised figure into every unlocked panel result of a stage (default: the current one)."""
     found = find_batch(session, batch)
+    stage = get_stage(session, stage_id) if stage_id is not None else current_stage(session, found.id)
+    view = calibration_view(session, found.id, stage.id)
     changed = 0
     for row in view.results:
-        result = session.get(PanelResult, row.application_id)
+        result = session.get(PanelResult, (stage.id, row.application_id))
         if result is None or result.locked:
             continue
         if result.normalised != row.normalised:
@@ -228,7 +237,7 @@ def store_normalised(session: Session, batch: str | int, *, actor: str) -> Chang
         audit.record(
             session, actor=actor, action="calibration.normalise", entity_type="batch", entity_id=found.id,
             batch_id=found.id, summary=_("Stored {count} normalised results").format(count=changed),
-            details={"min_sheets": view.min_sheets},
+            details={"min_sheets": view.min_sheets, "stage": stage.name, "stage_id": stage.id},
         )  # fmt: skip
     return Changes(sheets=bool(changed), message=_("Stored {count} normalised results").format(count=changed))
 

@@ -25,8 +25,8 @@ from reviewtool.services import audit
 from reviewtool.services.changes import Changes
 from reviewtool.services.panels.field_match import pair_costs
 from reviewtool.services.panels.panel import (
-    active_member_ids,
     application_in_panel,
+    confirmed_member_ids,
     get_panel,
     group_application_ids,
     lookup,
@@ -168,13 +168,19 @@ def declare_conflict(
     item.conflict_reason = reason
     excluded = []
     for sheet in session.scalars(
-        select(ScoreSheet).where(ScoreSheet.application_id == application_id, ScoreSheet.reviewer_id == expert_id)
+        select(ScoreSheet).where(
+            ScoreSheet.stage_id == panel.stage_id,
+            ScoreSheet.application_id == application_id,
+            ScoreSheet.reviewer_id == expert_id,
+        )
     ):
         sheet.excluded = True
         sheet.excluded_reason = reason
         excluded.append(sheet.id)
     session.flush()
-    recompute_panel_result(session, application_id)
+    if excluded:  # the figures count sheets only: without one excluded nothing changes (and an expert
+        # declaring before their first sheet, services/my_reviews, may not read the panel results)
+        recompute_panel_result(session, application_id, stage_id=panel.stage_id)
     audit.record(
         session, actor=actor, action="assignment.conflict", entity_type="application", entity_id=application_id,
         batch_id=panel.batch_id,
@@ -191,8 +197,14 @@ def replace_reviewer(session: Session, panel_id: int, application_id: int, *, ac
     panel = get_panel(session, panel_id)
     require_open(panel)
     application = application_in_panel(session, panel, application_id)
-    experts = active_member_ids(session, panel)
-    taken = set(session.scalars(select(Assignment.expert_id).where(Assignment.application_id == application_id)))
+    experts = confirmed_member_ids(session, panel)  # only members who accepted the invitation
+    taken = set(
+        session.scalars(
+            select(Assignment.expert_id).where(
+                Assignment.stage_id == panel.stage_id, Assignment.application_id == application_id
+            )
+        )
+    )
     matrix = panel_conflicts(session, panel, experts)
     candidates = [e for e in experts if e not in taken and matrix.allowed(application_id, e)]
     if not candidates:
@@ -210,7 +222,11 @@ def replace_reviewer(session: Session, panel_id: int, application_id: int, *, ac
         )
     )
     best = min(candidates, key=lambda e: (costs[(application_id, e)], loads[e], e))
-    session.add(Assignment(panel_id=panel.id, application_id=application_id, expert_id=best, method="manual"))
+    session.add(
+        Assignment(
+            stage_id=panel.stage_id, panel_id=panel.id, application_id=application_id, expert_id=best, method="manual"
+        )
+    )
     audit.record(
         session, actor=actor, action="assignment.replace", entity_type="application", entity_id=application_id,
         batch_id=panel.batch_id, summary=_("Added replacement reviewer {id} to {number}").format(

@@ -17,6 +17,7 @@ from reviewtool.i18n import _
 from reviewtool.services import audit
 from reviewtool.services.changes import Changes
 from reviewtool.services.panels.conflicts import panel_conflicts
+from reviewtool.services.panels.draw_rules import draw_rules, review_counts
 from reviewtool.services.panels.field_match import area_lineage, expert_field_codes, group_area_codes
 from reviewtool.services.panels.panel import active_member_ids, get_panel, group_application_ids, require_open
 from reviewtool.storage.models import Expert, Panel, PanelDraw, PanelMember
@@ -43,10 +44,12 @@ def draw_request(session: Session, panel: Panel, size: int, seed: str | None, fi
         select(PanelMember.expert_id, PanelMember.status).where(PanelMember.panel_id == panel.id)
     ):
         already[expert_id] = _("Already on the panel") if status is MemberStatus.ACTIVE else _("Declined this panel")
+    rules = draw_rules(session)
     return DrawRequest(
         pool=pool, size=size, seed=seed, field_match=field_match,
         group_area_codes=group_area_codes(session, apps, lineage), conflicts=conflicts, already=already,
         include_staff=bool((panel.settings or {}).get("include_staff")),
+        review_counts=review_counts(session, exclude_panel_id=panel.id), cap=rules.cap, rotation=rules.rotation,
     )  # fmt: skip
 
 
@@ -56,11 +59,16 @@ class EligibilityView:
 
     eligible: list[tuple[int, str]]
     exclusions: list[tuple[int, str, tuple[str, ...]]]
+    rule: str = ""  # the draw rule in force, in words (rotation, yearly cap)
+    recent: dict[int, int] = field(default_factory=dict)  # expert id -> reviews in the last 12 months
 
     def as_json(self) -> dict:
         return {
-            "eligible": [{"expert_id": i, "name": n} for i, n in self.eligible],
+            "eligible": [
+                {"expert_id": i, "name": n, "recent_reviews": self.recent.get(i, 0)} for i, n in self.eligible
+            ],
             "exclusions": [{"expert_id": i, "name": n, "reasons": list(r)} for i, n, r in self.exclusions],
+            "rule": self.rule,
         }
 
 
@@ -69,7 +77,12 @@ def draw_preview(session: Session, panel_id: int, *, field_match: bool = False) 
     request = draw_request(session, panel, 1, None, field_match)
     eligible, exclusions = eligibility(request)
     names = {c.id: c.name for c in request.pool}
-    return EligibilityView([(i, names[i]) for i in eligible], [(e.expert_id, e.name, e.reasons) for e in exclusions])
+    return EligibilityView(
+        [(i, names[i]) for i in eligible],
+        [(e.expert_id, e.name, e.reasons) for e in exclusions],
+        draw_rules(session).describe(),
+        {i: request.review_counts.get(i, 0) for i in eligible},
+    )
 
 
 @dataclass(frozen=True)
@@ -94,7 +107,7 @@ def store_draw(session: Session, panel: Panel, result: DrawResult, *, redraw: bo
     record = PanelDraw(
         panel_id=panel.id, seed=result.seed, size=result.size, is_redraw=redraw,
         candidates=list(result.candidates), exclusions=[e.as_json() for e in result.exclusions],
-        result=list(result.drawn), drawn_by=actor,
+        result=list(result.drawn), drawn_by=actor, rule=dict(result.rule),
     )  # fmt: skip
     session.add(record)
     session.flush()

@@ -9,7 +9,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from reviewtool.core.enums import PanelStatus
+from reviewtool.core.enums import PanelStatus, StageStatus
 from reviewtool.core.errors import Refused, UserError
 from reviewtool.i18n import _
 from reviewtool.services import audit
@@ -18,7 +18,21 @@ from reviewtool.services.panels.calibration import store_normalised
 from reviewtool.services.panels.panel import get_panel, group_application_ids, require_open
 from reviewtool.services.panels.status import STATE_DRAFT, STATE_LATE, STATE_MISSING, sheet_status
 from reviewtool.services.scoring.results import recompute_panel_result
-from reviewtool.storage.models import PanelResult, ScoreSheet
+from reviewtool.storage.models import PanelResult, ScoreSheet, Stage
+
+
+def _stage_sheets(session: Session, stage_id: int, apps: list[int]) -> list[ScoreSheet]:
+    return list(
+        session.scalars(select(ScoreSheet).where(ScoreSheet.stage_id == stage_id, ScoreSheet.application_id.in_(apps)))
+    )
+
+
+def _stage_results(session: Session, stage_id: int, apps: list[int]) -> list[PanelResult]:
+    return list(
+        session.scalars(
+            select(PanelResult).where(PanelResult.stage_id == stage_id, PanelResult.application_id.in_(apps))
+        )
+    )
 
 
 def finalize_panel(session: Session, panel_id: int, *, actor: str, allow_missing: bool = False) -> Changes:
@@ -35,12 +49,12 @@ def finalize_panel(session: Session, panel_id: int, *, actor: str, allow_missing
         )
     apps = group_application_ids(session, panel)
     for app_id in apps:
-        recompute_panel_result(session, app_id)
-    store_normalised(session, panel.batch_id, actor=actor)
-    sheets = list(session.scalars(select(ScoreSheet).where(ScoreSheet.application_id.in_(apps))))
+        recompute_panel_result(session, app_id, stage_id=panel.stage_id)
+    store_normalised(session, panel.batch_id, actor=actor, stage_id=panel.stage_id)
+    sheets = _stage_sheets(session, panel.stage_id, apps)
     for sheet in sheets:
         sheet.locked = True
-    for result in session.scalars(select(PanelResult).where(PanelResult.application_id.in_(apps))):
+    for result in _stage_results(session, panel.stage_id, apps):
         result.locked = True
     panel.status = PanelStatus.FINALIZED
     panel.finalized_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
@@ -61,11 +75,18 @@ def reopen_panel(session: Session, panel_id: int, reason: str, *, actor: str) ->
     reason = (reason or "").strip()
     if not reason:
         raise UserError(_("Reopening a finalised panel needs a reason."))
+    stage = session.get(Stage, panel.stage_id)
+    if stage is not None and stage.status is StageStatus.FINALISED:
+        raise Refused(
+            _("Stage {stage} is finalised; reopen the stage (with a reason) before its panel {name}.").format(
+                stage=stage.name, name=panel.name
+            )
+        )
     apps = group_application_ids(session, panel)
-    sheets = list(session.scalars(select(ScoreSheet).where(ScoreSheet.application_id.in_(apps))))
+    sheets = _stage_sheets(session, panel.stage_id, apps)
     for sheet in sheets:
         sheet.locked = False
-    for result in session.scalars(select(PanelResult).where(PanelResult.application_id.in_(apps))):
+    for result in _stage_results(session, panel.stage_id, apps):
         result.locked = False
     panel.status = PanelStatus.ASSIGNED
     audit.record(

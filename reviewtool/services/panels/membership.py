@@ -4,13 +4,14 @@ a drawn member who declines, replaced by a recorded redraw.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from reviewtool.core.enums import AssignmentStatus, ExpertStatus, MemberStatus, PanelStatus
+from reviewtool.core.enums import AssignmentStatus, ExpertStatus, Invitation, MemberStatus, PanelStatus
 from reviewtool.core.errors import NotFound, Refused, UserError
 from reviewtool.core.panels.draw import draw
 from reviewtool.i18n import _
@@ -31,10 +32,11 @@ def decline_member(
     actor: str,
     redraw: bool = True,
     seed: str | None = None,
+    answered_on: dt.date | None = None,
 ) -> DrawOutcome | None:
-    """A drawn expert declines: mark them, and (by default) draw a
-    replacement as a recorded redraw. Their assignments without a submitted
-    sheet move to the replacement."""
+    """A drawn expert declines (谢绝, on ``answered_on``, default today): mark
+    them, and (by default) draw a replacement as a recorded redraw. Their
+    assignments without a submitted sheet move to the replacement."""
     panel = get_panel(session, panel_id)
     require_open(panel)
     reason = (reason or "").strip()
@@ -47,6 +49,10 @@ def decline_member(
         raise NotFound(_("That expert is not an active member of panel {name}.").format(name=panel.name))
     member.status = MemberStatus.DECLINED
     member.status_reason = reason
+    member.invitation = Invitation.DECLINED
+    member.answered_on = answered_on or dt.date.today()
+    member.answered_by = actor
+    member.answer_note = reason
     session.flush()
     outcome = None
     if redraw:
@@ -62,14 +68,14 @@ def decline_member(
             summary=_("{old} declined ({reason}); redrew {new} (seed {seed})").format(
                 old=names.get(expert_id, expert_id), reason=reason, new=names[result.drawn[0]], seed=result.seed),
             details={**result.as_json(), "draw_id": record.id, "declined": expert_id, "reason": reason,
-                     "moved_assignments": moved},
+                     "answered_on": member.answered_on.isoformat(), "moved_assignments": moved},
         )  # fmt: skip
         outcome = DrawOutcome(record.id, panel.id, result, names, Changes(panels=True))
     else:
         audit.record(
             session, actor=actor, action="panel.decline", entity_type="panel", entity_id=panel.id,
             batch_id=panel.batch_id, summary=_("Expert {id} declined: {reason}").format(id=expert_id, reason=reason),
-            details={"expert_id": expert_id, "reason": reason},
+            details={"expert_id": expert_id, "reason": reason, "answered_on": member.answered_on.isoformat()},
         )  # fmt: skip
     return outcome
 
@@ -82,14 +88,24 @@ def _move_assignments(session: Session, panel: Panel, old: int, new: int) -> lis
             Assignment.panel_id == panel.id, Assignment.expert_id == old, Assignment.status == AssignmentStatus.ACTIVE
         )
     ):
-        if latest_sheet(session, item.application_id, old) is not None:
+        if latest_sheet(session, item.application_id, old, panel.stage_id) is not None:
             continue
         item.status = AssignmentStatus.REMOVED
         if matrix.allowed(item.application_id, new) and not session.scalar(
-            select(Assignment.id).where(Assignment.application_id == item.application_id, Assignment.expert_id == new)
+            select(Assignment.id).where(
+                Assignment.stage_id == panel.stage_id,
+                Assignment.application_id == item.application_id,
+                Assignment.expert_id == new,
+            )
         ):
             session.add(
-                Assignment(panel_id=panel.id, application_id=item.application_id, expert_id=new, method=item.method)
+                Assignment(
+                    stage_id=panel.stage_id,
+                    panel_id=panel.id,
+                    application_id=item.application_id,
+                    expert_id=new,
+                    method=item.method,
+                )  # fmt: skip
             )
             moved.append(item.application_id)
     return moved
@@ -114,7 +130,17 @@ def add_member(session: Session, panel_id: int, expert_id: int, reason: str, *, 
         select(PanelMember.id).where(PanelMember.panel_id == panel.id, PanelMember.expert_id == expert_id)
     ):
         raise Refused(_("{name} is already listed on this panel.").format(name=expert.name))
-    session.add(PanelMember(panel_id=panel.id, expert_id=expert_id, status_reason=reason.strip()))
+    # Staff chose and asked this expert: confirmed when added.
+    session.add(
+        PanelMember(
+            panel_id=panel.id,
+            expert_id=expert_id,
+            status_reason=reason.strip(),
+            invitation=Invitation.CONFIRMED,
+            answered_on=dt.date.today(),
+            answered_by=actor,
+        )  # fmt: skip
+    )
     if panel.status is PanelStatus.DRAFT:
         panel.status = PanelStatus.DRAWN
     audit.record(
@@ -135,6 +161,8 @@ class MemberRow:
     reason: str | None
     replaced_by: str | None
     assigned: int
+    invitation: Invitation = Invitation.CONFIRMED
+    answered_on: dt.date | None = None
 
 
 def members(session: Session, panel_id: int) -> list[MemberRow]:
@@ -165,6 +193,8 @@ def members(session: Session, panel_id: int) -> list[MemberRow]:
                 member.status_reason,
                 names.get(member.replaced_by_id) if member.replaced_by_id else None,
                 loads[expert.id],
+                member.invitation,
+                member.answered_on,
             )  # fmt: skip
         )
     return rows

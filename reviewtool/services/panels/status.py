@@ -82,7 +82,11 @@ def sheet_status(session: Session, panel_id: int, *, today: dt.date | None = Non
     apps = group_application_ids(session, panel)
     sheets = {
         (s.application_id, s.reviewer_id): s
-        for s in session.scalars(select(ScoreSheet).where(ScoreSheet.application_id.in_(apps)).order_by(ScoreSheet.id))
+        for s in session.scalars(
+            select(ScoreSheet)
+            .where(ScoreSheet.stage_id == panel.stage_id, ScoreSheet.application_id.in_(apps))
+            .order_by(ScoreSheet.id)
+        )
     }
     rows: list[SheetStatusRow] = []
     stmt = (

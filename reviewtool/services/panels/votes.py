@@ -25,7 +25,7 @@ from reviewtool.services.panels.panel import (
     lookup,
     require_open,
 )
-from reviewtool.storage.models import Application, Assignment, MeetingVote, Panel
+from reviewtool.storage.models import Application, Assignment, MeetingVote, Panel, Stage
 
 
 def record_vote(
@@ -39,6 +39,7 @@ def record_vote(
     matrix = panel_conflicts(session, panel, [expert_id])
     declared = session.scalar(
         select(Assignment.id).where(
+            Assignment.stage_id == panel.stage_id,
             Assignment.application_id == application_id,
             Assignment.expert_id == expert_id,
             Assignment.status == AssignmentStatus.CONFLICT_DECLARED,
@@ -109,11 +110,20 @@ def majority_passes(rule: str, votes_for: int, against: int, abstain: int, eligi
     raise UserError(_("Unknown majority rule {rule}.").format(rule=rule))
 
 
-def vote_labels(session: Session, batch_id: int) -> dict[int, str]:
+def vote_labels(session: Session, batch_id: int, stage_id: int | None = None) -> dict[int, str]:
     """Application id → its meeting-vote result as shown beside the scores in
-    results and exports, e.g. "通过（赞成 5 · 反对 1 · 弃权 1）"; only applications someone voted on."""
+    results and exports, e.g. "通过（赞成 5 · 反对 1 · 弃权 1）"; only applications someone voted on.
+    Of one stage's panels, or (``None``) the latest stage's vote on each application."""
     labels: dict[int, str] = {}
-    for panel_id in session.scalars(select(Panel.id).where(Panel.batch_id == batch_id).order_by(Panel.id)):
+    stmt = (
+        select(Panel.id)
+        .join(Stage, Panel.stage_id == Stage.id)
+        .where(Panel.batch_id == batch_id)
+        .order_by(Stage.position, Panel.id)
+    )
+    if stage_id is not None:
+        stmt = stmt.where(Panel.stage_id == stage_id)
+    for panel_id in session.scalars(stmt):
         for outcome in vote_outcomes(session, panel_id):
             if outcome.passed is not None:
                 labels[outcome.application_id] = _("{result} (for {f} · against {a} · abstain {b})").format(

@@ -65,6 +65,7 @@ from reviewtool.services.progress import NEVER_CANCELLED, NO_PROGRESS, CancelTok
 from reviewtool.services.scoring import sheets
 from reviewtool.services.scoring.rubric_batches import select_rubric_version
 from reviewtool.services.scoring.rubrics import spec_of_version
+from reviewtool.services.stages.visibility import earlier_sheets
 from reviewtool.storage.models import (
     Application,
     ApplicationArea,
@@ -75,6 +76,7 @@ from reviewtool.storage.models import (
     PanelMember,
     PriorityArea,
     RubricVersion,
+    Stage,
     Unit,
 )
 
@@ -222,11 +224,14 @@ def _export_one(
         )
     }
     ordered = sorted(apps.values(), key=lambda a: a.number)
-    # Each application's rubric version: its existing sheet's, else the batch rule's.
+    # Each application's rubric version: its existing sheet's (in the panel's stage), else the stage's rule's.
+    stage = session.get(Stage, panel.stage_id)
     versions: dict[int, RubricVersion] = {}
     for app in ordered:
-        sheet = sheets.find_sheet(session, app.id, expert.id)
-        versions[app.id] = sheet.rubric_version if sheet is not None else select_rubric_version(session, app.id)
+        sheet = sheets.find_sheet(session, app.id, expert.id, stage_id=stage.id)
+        versions[app.id] = (
+            sheet.rubric_version if sheet is not None else select_rubric_version(session, app.id, stage_id=stage.id)
+        )
     by_version: dict[int, list[Application]] = {}
     for app in ordered:
         by_version.setdefault(versions[app.id].id, []).append(app)
@@ -238,6 +243,7 @@ def _export_one(
     lines = [
         _("{batch} — offline scoring workbook").format(batch=batch.name),
         _("Expert: {name}").format(name=expert.name),
+        _("Review stage: {stage}").format(stage=stage.name),
         _("Panel: {panel}").format(panel=panel.name),
         _("Due date: {date}").format(
             date=panel.due_date.isoformat() if panel.due_date else _("see the bureau's notice")
@@ -258,6 +264,11 @@ def _export_one(
         ),
         _("Signature: ______________    Date: ____ year __ month __ day"),
     ]
+    earlier = [
+        f"{app.number}　{item.text()}" for app in ordered for item in earlier_sheets(session, stage, app.id, expert.id)
+    ]
+    if earlier:  # only when the batch lets experts see their own earlier-stage sheets
+        lines += ["", _("Your own sheets of the earlier review stages:"), *earlier]
     for i, text in enumerate(lines, start=1):
         cell = write_cell(guide, i, 1, text)
         if i == 1:
@@ -290,7 +301,7 @@ def _export_one(
         _input_style(wb)
         score_ws = add_sheet(wb, sheet_title(_("Scoring") + suffix, taken))
         taken.append(score_ws.title)
-        meta = _write_scoring(session, score_ws, spec, version, version_apps, expert, batch)
+        meta = _write_scoring(session, score_ws, spec, version, version_apps, expert, batch, stage.id)
         sheets_meta.append(meta)
 
     for ws in wb.worksheets:
@@ -320,6 +331,7 @@ def _export_one(
         "exported_by": actor,
         "batch": {"id": batch.id, "name": batch.name},
         "panel": {"id": panel.id, "name": panel.name},
+        "stage": {"id": stage.id, "name": stage.name},
         "expert": {"id": expert.id, "name": expert.name},
         "sheets": [{k: v for k, v in m.items() if k != "input_cells"} for m in sheets_meta],
         "sheet_titles": [ws.title for ws in wb.worksheets if ws.title != KEY_SHEET],
@@ -331,7 +343,7 @@ def _export_one(
     for i in range(0, len(text), CHUNK):
         key_ws.cell(3 + i // CHUNK, 1, text[i : i + CHUNK])
     wb.active = 0
-    name = _safe_filename(f"{batch.name}_{panel.name}_{expert.name}_{expert.id}") + ".xlsx"
+    name = _safe_filename(f"{batch.name}_{stage.name}_{panel.name}_{expert.name}_{expert.id}") + ".xlsx"
     staged, final = publication.stage(name)
     save_workbook(wb, staged)
     return ExportedWorkbook(expert.id, expert.name, final, len(ordered))
@@ -390,7 +402,7 @@ def _write_rubric(ws, spec: RubricSpec, version: RubricVersion) -> None:
 
 def _write_scoring(
     session: Session, ws, spec: RubricSpec, version: RubricVersion, apps: list[Application], expert: Expert,
-    batch: Batch,
+    batch: Batch, stage_id: int,
 ) -> dict:  # fmt: skip
     title = _("{batch} expert score sheet — {rubric}").format(batch=batch.name, rubric=spec.name)
     write_cell(ws, 1, 1, title).font = Font(bold=True, size=13)
@@ -472,7 +484,7 @@ def _write_scoring(
         rows[str(row)] = app.id
         write_cell(ws, row, 1, app.number)
         write_cell(ws, row, 2, app.title).alignment = Alignment(wrap_text=True, vertical="top")
-        existing = sheets.find_sheet(session, app.id, expert.id, version.id)
+        existing = sheets.find_sheet(session, app.id, expert.id, version.id, stage_id=stage_id)
         data = sheets.get_sheet(session, existing.id).data if existing is not None else SheetInput()
         base[str(row)] = fingerprint(data, app.id)
         for letter, what in columns.items():

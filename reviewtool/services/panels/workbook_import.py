@@ -59,7 +59,7 @@ from reviewtool.services.scoring import sheet_edits, sheets
 from reviewtool.services.scoring.rubric_batches import select_rubric_version
 from reviewtool.services.scoring.rubrics import spec_of_version
 from reviewtool.storage.database import BUSY_MESSAGE, DatabaseBusy, is_busy_error
-from reviewtool.storage.models import Assignment, RubricVersion
+from reviewtool.storage.models import Assignment, RubricVersion, Stage
 
 
 @dataclass
@@ -106,6 +106,9 @@ class FileReport:
     expert: str = ""
     expert_id: int | None = None
     rows: list[RowReport] = field(default_factory=list)
+    stage: str = ""
+    panel_id: int | None = None
+    stage_id: int | None = None
     written: bool = False
     refused_older: bool = False  # refused only as older than the stored sheets: importable with accept_older
 
@@ -122,6 +125,7 @@ class FileReport:
             "ok": self.ok,
             "errors": self.errors,
             "batch": self.batch,
+            "stage": self.stage,
             "panel": self.panel,
             "expert": self.expert,
             "written": self.written,
@@ -188,6 +192,8 @@ def _parse_file(
     )  # fmt: skip
     report.batch, report.panel, report.expert = batch.name, panel.name, expert.name
     report.expert_id = expert.id
+    report.panel_id, report.stage_id = panel.id, panel.stage_id
+    report.stage = session.get(Stage, panel.stage_id).name
 
     active_pairs = {
         a for (a,) in session.execute(
@@ -217,7 +223,7 @@ def _parse_file(
             where = _("{file}, sheet {sheet}, row {row} ({number})").format(
                 file=name, sheet=ws.title, row=row, number=number
             )
-            old_rubric = _old_rubric(session, app_id, expert.id, version)
+            old_rubric = _old_rubric(session, app_id, expert.id, version, panel.stage_id)
             if old_rubric and not keep_old_rubric:
                 errors.append(
                     _(
@@ -321,11 +327,15 @@ def _parse_file(
     return parsed
 
 
-def _old_rubric(session: Session, application_id: int, expert_id: int, version: RubricVersion) -> str:
+def _old_rubric(session: Session, application_id: int, expert_id: int, version: RubricVersion, stage_id: int) -> str:
     """The rubric version the batch now scores this pair with, when it is not ``version`` ('' when it is)."""
-    existing = sheets.find_sheet(session, application_id, expert_id)
+    existing = sheets.find_sheet(session, application_id, expert_id, stage_id=stage_id)
     try:
-        current = existing.rubric_version if existing is not None else select_rubric_version(session, application_id)
+        current = (
+            existing.rubric_version
+            if existing is not None
+            else select_rubric_version(session, application_id, stage_id=stage_id)
+        )
     except UserError as exc:
         return str(exc)
     if current.id == version.id:
@@ -349,6 +359,7 @@ def import_workbooks(
     accept_older: bool = False,
     progress: Progress = NO_PROGRESS,
     cancel: CancelToken = NEVER_CANCELLED,
+    expect_stage_id: int | None = None,
 ) -> ImportReport:
     """Import workbooks (files, or every .xlsx in folders), one report per file.
 
@@ -379,6 +390,9 @@ def import_workbooks(
                     session, path, expect_batch_id=expect_batch_id, expect_panel_id=expect_panel_id,
                     expect_expert_id=expect_expert_id, report=report,
                 )  # fmt: skip
+                if expect_stage_id is not None and report.stage_id != expect_stage_id:
+                    raise WorkbookError(_("{file}: is for review stage {found}, not this stage.").format(
+                        file=path.name, found=report.stage))  # fmt: skip
                 _apply_rows(session, path, report, rows, actor=actor, dry_run=dry_run, accept_older=accept_older)
         except (Cancelled, DatabaseBusy):
             raise
@@ -430,7 +444,9 @@ def _apply_rows(
     out: list[RowReport] = []
     older: list[str] = []
     for row in rows:
-        existing = sheets.find_sheet(session, row.application_id, expert_id, row.rubric_version_id)
+        existing = sheets.find_sheet(
+            session, row.application_id, expert_id, row.rubric_version_id, stage_id=report.stage_id
+        )
         if row.avoid:
             out.append(
                 RowReport(row.application_id, row.number, "conflict", sheet_id=existing.id if existing else None)
@@ -490,12 +506,8 @@ def _apply_rows(
     if dry_run or not any(r.action in ("new", "update", "conflict") for r in out):
         return
     by_app = {r.application_id: r for r in rows}
-    # The caller's savepoint holds this file's writes.
-    panel_id = session.scalar(
-        select(Assignment.panel_id).where(
-            Assignment.expert_id == expert_id, Assignment.application_id.in_(list(by_app))
-        )
-    )
+    # The caller's savepoint holds this file's writes; the panel (and stage) are the workbook key's.
+    panel_id = report.panel_id
     for item in out:
         if item.action == "conflict":
             declare_conflict(session, panel_id, item.application_id, expert_id,
@@ -508,7 +520,7 @@ def _apply_rows(
             session, application_id=row.application_id, reviewer_id=expert_id, data=row.data, actor=actor,
             rubric_version_id=row.rubric_version_id, source=SheetSource.WORKBOOK, entered_by=actor,
             panel_id=panel_id, workbook_hash=fingerprint(row.data, row.application_id, row.export_id),
-            submit=row.complete,
+            submit=row.complete, stage_id=report.stage_id,
         )  # fmt: skip
         item.sheet_id = result.sheet_id
     audit.record(

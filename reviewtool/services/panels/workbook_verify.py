@@ -92,6 +92,13 @@ def open_verified(
     expert = session.get(Expert, payload["expert"]["id"])
     if batch is None or panel is None or expert is None or panel.batch_id != batch.id:
         raise WorkbookError(_("{file}: its batch, panel or expert no longer exists.").format(file=name))
+    stage = payload.get("stage")  # the review stage (absent in workbooks exported before stages)
+    if isinstance(stage, dict) and stage.get("id") != panel.stage_id:
+        raise WorkbookError(
+            _("{file}: is for review stage {found}, which its panel no longer belongs to.").format(
+                file=name, found=stage.get("name")
+            )
+        )
     if expect_batch_id is not None and batch.id != expect_batch_id:
         expected = session.get(Batch, expect_batch_id)
         raise WorkbookError(

@@ -19,6 +19,7 @@ from reviewtool.services import audit
 from reviewtool.services.scoring.results import recompute_panel_result
 from reviewtool.services.scoring.rubric_batches import select_rubric_version
 from reviewtool.services.scoring.rubrics import spec_of_version
+from reviewtool.services.stages.reach import first_expert_stage
 from reviewtool.storage.models import Application, CriterionScore, Expert, ScoreSheet, VetoAnswer
 from reviewtool.storage.models.base import utcnow
 
@@ -66,8 +67,11 @@ def _demo_comment(band_label: str | None, title: str) -> str:
     return f"{title}方面基本符合要求。"
 
 
-def create_demo_sheets(session: Session, batch_id: int, *, actor: str, seed: str = "haidong-2025") -> int:
-    """Submitted sheets from several demo experts for most applications of a batch.
+def create_demo_sheets(
+    session: Session, batch_id: int, *, actor: str, seed: str = "haidong-2025", stage_id: int | None = None
+) -> int:
+    """Submitted sheets from several demo experts for most applications of a batch,
+    in one review stage (default: the batch's first expert stage).
 
     Deterministic: each application gets a quality level from a seeded random
     generator, each expert a leniency, each criterion some noise. About one
@@ -79,6 +83,8 @@ def create_demo_sheets(session: Session, batch_id: int, *, actor: str, seed: str
     from reviewtool.storage.models import AvoidRequest
 
     rng = random.Random(seed)
+    if stage_id is None:
+        stage_id = first_expert_stage(session, batch_id).id
     applications = list(
         session.scalars(select(Application).where(Application.batch_id == batch_id).order_by(Application.number))
     )
@@ -96,7 +102,7 @@ def create_demo_sheets(session: Session, batch_id: int, *, actor: str, seed: str
         eligible = [e for e in pool if e.unit_id != application.unit_id and (application.id, e.id) not in avoid]
         size = 5 if index % 3 else 3
         panel = rng.sample(eligible, min(size, len(eligible)))
-        version = select_rubric_version(session, application.id)
+        version = select_rubric_version(session, application.id, stage_id=stage_id)
         spec = specs.get(version.id) or specs.setdefault(version.id, spec_of_version(version))
         crit_ids = {c.key: c.id for c in version.criteria}
         veto_ids = {v.key: v.id for v in version.veto_items}
@@ -137,6 +143,7 @@ def create_demo_sheets(session: Session, batch_id: int, *, actor: str, seed: str
             data.written_opinion = text
             evaluation = evaluate_sheet(spec, data)
             sheet = ScoreSheet(
+                stage_id=stage_id,
                 application_id=application.id,
                 reviewer_id=expert.id,
                 rubric_version_id=version.id,
@@ -157,7 +164,7 @@ def create_demo_sheets(session: Session, batch_id: int, *, actor: str, seed: str
             session.add(sheet)
             count += 1
         session.flush()
-        recompute_panel_result(session, application.id)
+        recompute_panel_result(session, application.id, stage_id=stage_id)
     audit.record(
         session,
         actor=actor,

@@ -1,5 +1,13 @@
 """The ranked view of a batch (排序表) from the stored panel results.
 
+Per review stage (``stage_id``, default the batch's current stage): the
+stage's applications ranked on their results in that stage. Or, with
+``final=True``, the final ranking up to that stage: every application's
+final score under the batch's final-score rule (``services.stages.standing``:
+the last stage reached, or a weighted combination), those that went further
+ranked above those that stopped earlier (which are not recommended); the
+rule in force is ``RankedView.final_rule``, printed wherever the ranking is.
+
 Reads only. The figure ranked on is chosen by ``rule``:
 ``"final"`` (default: each application's rule in force — trimmed mean with
 enough sheets, else mean), ``"mean"``, ``"median"``, ``"trimmed_mean"`` or
@@ -25,6 +33,8 @@ from reviewtool.services.batches.batch import (
     find_batch,  # noqa: F401 - the one lookup, used from here by the CLI
     rules_of,
 )
+from reviewtool.services.stages.reach import current_stage, get_stage, stage_application_ids
+from reviewtool.services.stages.standing import final_standing
 from reviewtool.storage.models import Application, ApplicationArea, Batch, PanelResult, PriorityArea, Unit
 
 RULES = ("final", "mean", "median", "trimmed_mean", "normalised")
@@ -60,6 +70,8 @@ class RankedRow:
     tie_broken_by: str | None
     tied: bool
     locked: bool
+    stage: str = ""  # the review stage the figures come from (final view: the stage reached)
+    stopped: bool = False  # final view: not promoted to a later stage that has applications
 
     def as_json(self) -> dict:
         return {
@@ -87,6 +99,8 @@ class RankedRow:
             "tie_broken_by": self.tie_broken_by,
             "tied": self.tied,
             "locked": self.locked,
+            "stage": self.stage,
+            "stopped": self.stopped,
         }
 
 
@@ -99,14 +113,27 @@ class RankedView:
     tie_break: str
     area_code: str | None
     rows: tuple[RankedRow, ...]
+    stage: str = ""  # the stage ranked (final view: the stage the ranking goes up to)
+    final: bool = False
+    final_rule: str = ""  # the final-score rule in words (final view)
 
     @property
     def recommended_count(self) -> int:
         return sum(1 for r in self.rows if r.recommended)
 
+    @property
+    def basis(self) -> str:
+        """What the ranking ranks on, in words, for the page and the CLI."""
+        if self.final:
+            return self.final_rule
+        return _("Ranked on the results of the {stage} stage.").format(stage=self.stage)
+
     def as_json(self) -> dict:
         return {
             "batch": self.batch_name,
+            "stage": self.stage,
+            "final": self.final,
+            "final_rule": self.final_rule,
             "threshold": points_text(self.threshold),
             "rule": self.rule,
             "tie_break": self.tie_break,
@@ -139,8 +166,11 @@ def ranked_applications(
     rule: str = "final",
     area_code: str | None = None,
     threshold: Decimal | None = None,
+    stage_id: int | None = None,
+    final: bool = False,
 ) -> RankedView:
-    """Applications of a batch in rank order, with the figures and the rule in force.
+    """Applications of a batch in rank order, with the figures and the rule in force:
+    of one review stage (default: the current one), or (``final``) the final ranking up to it.
 
     ``threshold`` defaults to ``batch.threshold`` (70). An application is
     recommended only at or above it with at least the batch's minimum of
@@ -156,6 +186,19 @@ def ranked_applications(
         raise NotFound(_("No batch with id {id}.").format(id=batch_id))
     threshold = batch.threshold if threshold is None else threshold
     batch_rules = rules_of(batch)
+    stage = get_stage(session, stage_id) if stage_id is not None else current_stage(session, batch_id)
+    if final:
+        standing = final_standing(session, batch_id, stage.id)
+        results: dict = standing.figures
+        app_ids = list(results)
+    else:
+        app_ids = stage_application_ids(session, stage)
+        results = {
+            r.application_id: r
+            for r in session.scalars(
+                select(PanelResult).where(PanelResult.stage_id == stage.id, PanelResult.application_id.in_(app_ids))
+            )
+        }
     primary = (
         select(ApplicationArea.application_id, PriorityArea.code, PriorityArea.title)
         .join(PriorityArea, ApplicationArea.area_id == PriorityArea.id)
@@ -163,11 +206,14 @@ def ranked_applications(
         .subquery()
     )
     stmt = (
-        select(Application, Unit.name, PanelResult, primary.c.code, primary.c.title)
+        select(Application, Unit.name, primary.c.code, primary.c.title)
         .join(Unit, Application.unit_id == Unit.id)
-        .outerjoin(PanelResult, PanelResult.application_id == Application.id)
         .outerjoin(primary, primary.c.application_id == Application.id)
-        .where(Application.batch_id == batch_id, Application.status.not_in(EXCLUDED_STATUSES))
+        .where(
+            Application.batch_id == batch_id,
+            Application.status.not_in(EXCLUDED_STATUSES),
+            Application.id.in_(app_ids),
+        )
     )
     if area_code:
         ids = area_and_descendant_ids(session, area_code)
@@ -179,14 +225,16 @@ def ranked_applications(
             )
         )
     records = {}
-    inputs = []
-    for application, unit_name, result, area, area_title in session.execute(stmt):
+    groups: dict[int, list[RankInput]] = {}
+    for application, unit_name, area, area_title in session.execute(stmt):
         if application.id in records:
             continue
+        result = results.get(application.id)
         score, row_rule = _figure(result, rule)
         records[application.id] = (application, unit_name, result, area, area_title, score, row_rule)
         opinions = dict(result.opinions or {}) if result else {}
-        inputs.append(
+        depth = getattr(result, "depth", 0) if final else 0
+        groups.setdefault(depth, []).append(
             RankInput(
                 application_id=application.id,
                 number=application.number,
@@ -197,12 +245,21 @@ def ranked_applications(
                 vetoed=bool(result and result.veto_count),
             )
         )
+    positions = []
+    offset = 0
+    for depth in sorted(groups, reverse=True):  # those that went further first
+        ranked = rank(groups[depth], threshold=threshold)
+        positions += [(p, None if p.position is None else p.position + offset) for p in ranked]
+        offset += sum(1 for p in ranked if p.position is not None)
+    scored = [item for item in positions if item[1] is not None]
+    positions = scored + [item for item in positions if item[1] is None]
     rows = []
-    for position in rank(inputs, threshold=threshold):
+    for position, place in positions:
         application, unit_name, result, area, area_title, score, row_rule = records[position.application_id]
+        stopped = bool(final and result is not None and result.stopped)
         rows.append(
             RankedRow(
-                position=position.position,
+                position=place,
                 application_id=application.id,
                 number=application.number,
                 title=application.title,
@@ -225,16 +282,24 @@ def ranked_applications(
                 veto_count=result.veto_count if result else 0,
                 opinions=dict(result.opinions or {}) if result else {},
                 flags=tuple(result.flags or ()) if result else (),
-                recommended=position.recommended and batch_rules.review_complete(result.sheet_count if result else 0),
+                recommended=position.recommended
+                and batch_rules.review_complete(result.sheet_count if result else 0)
+                and not stopped,
                 tie_broken_by=position.tie_broken_by,
                 tied=position.tied_with_previous,
                 locked=bool(result and result.locked),
+                stage=(result.stage_name if final and result is not None else stage.name),
+                stopped=stopped,
             )
         )
-    return RankedView(batch.id, batch.name, threshold, rule, _(TIE_BREAK_TEXT), area_code, tuple(rows))
+    return RankedView(
+        batch.id, batch.name, threshold, rule, _(TIE_BREAK_TEXT), area_code, tuple(rows),
+        stage=stage.name, final=final, final_rule=standing.rule_text if final else "",
+    )  # fmt: skip
 
 
-def _figure(result: PanelResult | None, rule: str) -> tuple[Decimal | None, str]:
+def _figure(result, rule: str) -> tuple[Decimal | None, str]:
+    """The figure ranked on, from a stage's ``PanelResult`` or a final ``Standing`` (same attributes)."""
     if result is None or result.sheet_count == 0:
         return None, "none"
     if rule == "final":

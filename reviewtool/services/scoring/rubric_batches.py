@@ -1,5 +1,6 @@
 """Which rubric a batch's applications are scored with: rubrics attached to
-a batch (by category or area), and the version chosen for one application.
+a batch (by category or area, or for one review stage), and the version
+chosen for one application in a stage.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from reviewtool.storage.models import (
     PriorityArea,
     Rubric,
     RubricVersion,
+    Stage,
 )
 
 
@@ -34,6 +36,7 @@ class BatchRubricRow:
     priority: int
     categories: tuple[str, ...]
     area_codes: tuple[str, ...]
+    stage: str | None = None  # the review stage it is for (None: every stage)
 
 
 def attach_rubric(
@@ -45,8 +48,10 @@ def attach_rubric(
     categories: list[str] | None = None,
     area_codes: list[str] | None = None,
     priority: int | None = None,
+    stage_id: int | None = None,
 ) -> Changes:
-    """Use a rubric for a batch, optionally restricted to categories / area groups.
+    """Use a rubric for a batch, optionally restricted to categories / area groups,
+    or for one review stage (``stage_id``; its rules are tried before the batch-wide ones).
 
     Restricted rules are tried before unrestricted ones (higher ``priority`` first)."""
     batch = session.get(Batch, batch_id)
@@ -68,9 +73,16 @@ def attach_rubric(
         session.add(link)
     else:
         old = {"priority": link.priority, "categories": link.categories, "area_codes": link.area_codes}
+    if stage_id is not None:
+        stage = session.get(Stage, stage_id)
+        if stage is None or stage.batch_id != batch_id:
+            raise NotFound(_("That review stage belongs to another batch."))
+    if old is not None:
+        old["stage_id"] = link.stage_id
     link.priority = priority
     link.categories = list(categories or [])
     link.area_codes = list(area_codes or [])
+    link.stage_id = stage_id
     session.flush()
     audit.record(
         session,
@@ -83,7 +95,12 @@ def attach_rubric(
         details={
             "rubric": code,
             "old": old,
-            "new": {"priority": priority, "categories": link.categories, "area_codes": link.area_codes},
+            "new": {
+                "priority": priority,
+                "categories": link.categories,
+                "area_codes": link.area_codes,
+                "stage_id": stage_id,
+            },
         },
     )
     return Changes(batches=True, rubrics=True)
@@ -91,16 +108,23 @@ def attach_rubric(
 
 def batch_rubrics(session: Session, batch_id: int) -> list[BatchRubricRow]:
     stmt = (
-        select(BatchRubric, Rubric)
+        select(BatchRubric, Rubric, Stage.name)
         .join(Rubric, BatchRubric.rubric_id == Rubric.id)
+        .outerjoin(Stage, BatchRubric.stage_id == Stage.id)
         .where(BatchRubric.batch_id == batch_id)
         .order_by(BatchRubric.priority.desc(), BatchRubric.id)
     )
     return [
         BatchRubricRow(
-            link.id, rubric.code, rubric.name, link.priority, tuple(link.categories or ()), tuple(link.area_codes or ())
-        )
-        for link, rubric in session.execute(stmt)
+            link.id,
+            rubric.code,
+            rubric.name,
+            link.priority,
+            tuple(link.categories or ()),
+            tuple(link.area_codes or ()),
+            stage_name,
+        )  # fmt: skip
+        for link, rubric, stage_name in session.execute(stmt)
     ]
 
 
@@ -121,10 +145,11 @@ def application_area_codes(session: Session, application_id: int, *, with_ancest
     return codes
 
 
-def select_rubric_version(session: Session, application_id: int) -> RubricVersion:
-    """The latest version of the rubric that applies to an application.
+def select_rubric_version(session: Session, application_id: int, *, stage_id: int | None = None) -> RubricVersion:
+    """The latest version of the rubric that applies to an application (in a stage).
 
-    Rules of the batch are tried by priority (restricted before general);
+    The stage's own rules come first, then the batch-wide ones (a rule for
+    another stage never applies); within each, by priority (restricted before general);
     a rule matches when its categories (if any) include the application's
     category and its area codes (if any) include one of the application's
     confirmed areas or their parents (so ``HD-D1`` covers its industries)."""
@@ -137,6 +162,9 @@ def select_rubric_version(session: Session, application_id: int) -> RubricVersio
         .where(BatchRubric.batch_id == application.batch_id)
         .order_by(BatchRubric.priority.desc(), BatchRubric.id)
     ).all()
+    links = [link for link in links if stage_id is not None and link.stage_id == stage_id] + [
+        link for link in links if link.stage_id is None
+    ]
     for link in links:
         if link.categories and application.category not in link.categories:
             continue

@@ -10,6 +10,8 @@ Rules:
 - Every change is audited with the old and new values; the panel result
   (``results.recompute_panel_result``) is recomputed whenever a submitted
   sheet changes (or a sheet leaves/enters the count).
+- A sheet belongs to one review stage: ``stage_id``, else the panel's stage,
+  else the last stage the application entered.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from reviewtool.core.enums import SheetSource, SheetStatus
@@ -36,7 +39,9 @@ from reviewtool.services.changes import Changes
 from reviewtool.services.scoring.results import recompute_panel_result
 from reviewtool.services.scoring.rubrics import spec_of_version
 from reviewtool.services.scoring.sheets import load_sheet, sheet_input_of, sheet_target
-from reviewtool.storage.models import Application, CriterionScore, ScoreSheet, VetoAnswer
+from reviewtool.services.stages.reach import application_stage
+from reviewtool.services.users.permissions import require_sheet_of
+from reviewtool.storage.models import Application, CriterionScore, Panel, ScoreSheet, VetoAnswer
 from reviewtool.storage.models.base import utcnow
 
 
@@ -96,6 +101,7 @@ def save_sheet(
     panel_id: int | None = None,
     workbook_hash: str | None = None,
     submit: bool = False,
+    stage_id: int | None = None,
 ) -> SaveResult:
     """Create or update a reviewer's sheet (a draft, or submitted with ``submit=True``).
 
@@ -106,7 +112,14 @@ def save_sheet(
     Raises ``ScoreRefused`` / ``UserError`` on bad values, ``Refused`` on a
     locked sheet, ``SheetIncomplete`` when a submitted sheet would be incomplete.
     """
-    application, reviewer, sheet, version = sheet_target(session, application_id, reviewer_id, rubric_version_id)
+    require_sheet_of(session, reviewer_id)  # an expert only their own (staff: anyone's)
+    if stage_id is None and panel_id is not None:
+        stage_id = session.scalar(select(Panel.stage_id).where(Panel.id == panel_id))
+    if stage_id is None:
+        stage_id = application_stage(session, application_id).id
+    application, reviewer, sheet, version = sheet_target(
+        session, application_id, reviewer_id, rubric_version_id, stage_id
+    )
     spec = spec_of_version(version)
     if sheet is not None and sheet.locked:
         raise Refused(
@@ -147,6 +160,7 @@ def save_sheet(
     new_note = internal_note if internal_note is not None else (old_note or "")
     if sheet is None:
         sheet = ScoreSheet(
+            stage_id=stage_id,
             application_id=application_id,
             reviewer_id=reviewer_id,
             rubric_version_id=version.id,
@@ -224,6 +238,7 @@ def save_sheet(
             details={
                 "application": application.number,
                 "reviewer": reviewer.name,
+                "stage_id": sheet.stage_id,
                 "entered_by": sheet.entered_by,
                 "source": sheet.source.value,
                 "changes": {k: {"old": _json_value(o), "new": _json_value(n)} for k, (o, n) in changed.items()},
@@ -231,7 +246,7 @@ def save_sheet(
         )
     panel = None
     if sheet.status == SheetStatus.SUBMITTED and (changed or created):
-        panel = recompute_panel_result(session, application_id)
+        panel = recompute_panel_result(session, application_id, stage_id=sheet.stage_id)
     return SaveResult(
         sheet_id=sheet.id,
         status=sheet.status,
@@ -259,6 +274,7 @@ def submit_sheet(session: Session, sheet_id: int, *, actor: str) -> SaveResult:
         source=sheet.source,
         entered_by=sheet.entered_by or actor,
         submit=True,
+        stage_id=sheet.stage_id,
     )
 
 
@@ -284,7 +300,7 @@ def reopen_sheet(session: Session, sheet_id: int, *, actor: str, reason: str, to
         details={"reason": reason.strip(), "old": old, "new": {"locked": False, "status": sheet.status.value}},
     )
     if to_draft:
-        recompute_panel_result(session, sheet.application_id)
+        recompute_panel_result(session, sheet.application_id, stage_id=sheet.stage_id)
     return Changes(sheets=True, applications=to_draft)
 
 
@@ -329,7 +345,7 @@ def set_sheet_excluded(session: Session, sheet_id: int, excluded: bool, *, actor
         summary=reason,
         details={"old": old, "new": {"excluded": excluded, "excluded_reason": sheet.excluded_reason}},
     )
-    recompute_panel_result(session, sheet.application_id)
+    recompute_panel_result(session, sheet.application_id, stage_id=sheet.stage_id)
     return Changes(sheets=True, applications=True)
 
 

@@ -2,8 +2,9 @@
 sheets, the scoring context an entry window needs (rubric, application,
 suggested plan-fit band) and the reviewers a sheet can be typed for.
 
-One sheet per reviewer per application per rubric version. Changing a sheet
-is ``sheet_edits``; the per-application panel result is ``results``.
+One sheet per reviewer per application per rubric version per review
+stage (评审阶段): ``stage_id`` defaults to the last stage the application
+entered. Changing a sheet is ``sheet_edits``; the panel result is ``results``.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -23,6 +25,7 @@ from reviewtool.core.scoring.rubric import RubricSpec, figure_text, points_text
 from reviewtool.i18n import _
 from reviewtool.services.scoring.rubric_batches import select_rubric_version
 from reviewtool.services.scoring.rubrics import spec_of_version
+from reviewtool.services.stages.reach import application_stage
 from reviewtool.storage.models import (
     Application,
     ApplicationArea,
@@ -31,7 +34,11 @@ from reviewtool.storage.models import (
     PriorityArea,
     RubricVersion,
     ScoreSheet,
+    Stage,
 )
+
+if TYPE_CHECKING:
+    from reviewtool.services.stages.visibility import EarlierSheet
 
 
 @dataclass(frozen=True)
@@ -52,6 +59,7 @@ class SheetView:
     source: SheetSource
     entered_by: str
     data: SheetInput
+    stage_id: int | None
     internal_note: str
     vetoed: bool
     total: Decimal | None
@@ -61,6 +69,7 @@ class SheetView:
     workbook_hash: str | None
     submitted_at: dt.datetime | None
     updated_at: dt.datetime | None
+    stage_name: str = ""
 
     def as_json(self) -> dict:
         return {
@@ -71,6 +80,7 @@ class SheetView:
             "rubric": self.rubric_code,
             "rubric_version": self.rubric_version,
             "panel_id": self.panel_id,
+            "stage": self.stage_name,
             "status": self.status.value,
             "source": self.source.value,
             "entered_by": self.entered_by,
@@ -120,6 +130,9 @@ class ScoringContext:
     plan_match: str  # key of PLAN_MATCH_KINDS
     suggested_band: str | None
     sheet: SheetView | None
+    stage_id: int | None = None
+    stage_name: str = ""
+    earlier: tuple[EarlierSheet, ...] = ()  # the reviewer's own sheets of earlier stages, if the batch shows them
 
 
 def sheet_input_of(sheet: ScoreSheet) -> SheetInput:
@@ -144,6 +157,7 @@ def sheet_view(session: Session, sheet: ScoreSheet) -> SheetView:
     reviewer = session.get(Expert, sheet.reviewer_id)
     application = session.get(Application, sheet.application_id)
     version = sheet.rubric_version
+    stage = session.get(Stage, sheet.stage_id)
     return SheetView(
         id=sheet.id,
         application_id=sheet.application_id,
@@ -159,6 +173,8 @@ def sheet_view(session: Session, sheet: ScoreSheet) -> SheetView:
         source=sheet.source,
         entered_by=sheet.entered_by or "",
         data=sheet_input_of(sheet),
+        stage_id=sheet.stage_id,
+        stage_name=stage.name if stage else "",
         internal_note=sheet.internal_note or "",
         vetoed=sheet.vetoed,
         total=sheet.total,
@@ -183,10 +199,21 @@ def get_sheet(session: Session, sheet_id: int) -> SheetView:
 
 
 def find_sheet(
-    session: Session, application_id: int, reviewer_id: int, rubric_version_id: int | None = None
+    session: Session,
+    application_id: int,
+    reviewer_id: int,
+    rubric_version_id: int | None = None,
+    *,
+    stage_id: int | None = None,
 ) -> ScoreSheet | None:
-    """The reviewer's sheet for an application (for a version, or the newest)."""
-    stmt = select(ScoreSheet).where(ScoreSheet.application_id == application_id, ScoreSheet.reviewer_id == reviewer_id)
+    """The reviewer's sheet for an application in a stage (for a version, or the newest)."""
+    if stage_id is None:
+        stage_id = application_stage(session, application_id).id
+    stmt = select(ScoreSheet).where(
+        ScoreSheet.stage_id == stage_id,
+        ScoreSheet.application_id == application_id,
+        ScoreSheet.reviewer_id == reviewer_id,
+    )
     if rubric_version_id is not None:
         stmt = stmt.where(ScoreSheet.rubric_version_id == rubric_version_id)
     return session.scalars(stmt.order_by(ScoreSheet.id.desc()).limit(1)).first()
@@ -199,7 +226,9 @@ def list_sheets(
     application_id: int | None = None,
     reviewer_id: int | None = None,
     panel_id: int | None = None,
+    stage_id: int | None = None,
 ) -> list[SheetView]:
+    """Sheets matching every filter given (``stage_id``: of that stage only; ``None``: every stage)."""
     stmt = (
         select(ScoreSheet)
         .join(Application, ScoreSheet.application_id == Application.id)
@@ -219,6 +248,8 @@ def list_sheets(
         stmt = stmt.where(ScoreSheet.reviewer_id == reviewer_id)
     if panel_id is not None:
         stmt = stmt.where(ScoreSheet.panel_id == panel_id)
+    if stage_id is not None:
+        stmt = stmt.where(ScoreSheet.stage_id == stage_id)
     return [sheet_view(session, s) for s in session.scalars(stmt)]
 
 
@@ -235,17 +266,17 @@ def _plan_match(kinds: set[str]) -> str:
 
 
 def sheet_target(
-    session: Session, application_id: int, reviewer_id: int, rubric_version_id: int | None
+    session: Session, application_id: int, reviewer_id: int, rubric_version_id: int | None, stage_id: int | None = None
 ) -> tuple[Application, Expert, ScoreSheet | None, RubricVersion]:
-    """The application, reviewer, existing sheet (if any) and the rubric version a sheet uses:
-    the existing sheet's, the one asked for, or the one the batch's rules select."""
+    """The application, reviewer, existing sheet (if any, in the stage) and the rubric version a sheet
+    uses: the existing sheet's, the one asked for, or the one the batch's rules select for the stage."""
     application = session.get(Application, application_id)
     if application is None:
         raise NotFound(_("No application with id {id}.").format(id=application_id))
     reviewer = session.get(Expert, reviewer_id)
     if reviewer is None:
         raise NotFound(_("No expert with id {id}.").format(id=reviewer_id))
-    sheet = find_sheet(session, application_id, reviewer_id, rubric_version_id)
+    sheet = find_sheet(session, application_id, reviewer_id, rubric_version_id, stage_id=stage_id)
     if sheet is not None:
         version = sheet.rubric_version
     elif rubric_version_id is not None:
@@ -253,15 +284,25 @@ def sheet_target(
         if version is None:
             raise NotFound(_("No rubric version with id {id}.").format(id=rubric_version_id))
     else:
-        version = select_rubric_version(session, application_id)
+        version = select_rubric_version(session, application_id, stage_id=stage_id)
     return application, reviewer, sheet, version
 
 
 def scoring_context(
-    session: Session, application_id: int, reviewer_id: int, *, rubric_version_id: int | None = None
+    session: Session,
+    application_id: int,
+    reviewer_id: int,
+    *,
+    rubric_version_id: int | None = None,
+    stage_id: int | None = None,
 ) -> ScoringContext:
-    """What the score-entry window needs; reads only, creates nothing."""
-    application, reviewer, sheet, version = sheet_target(session, application_id, reviewer_id, rubric_version_id)
+    """What the score-entry window needs (in a stage: by default the application's last); reads only."""
+    from reviewtool.services.stages.visibility import earlier_sheets
+
+    stage = session.get(Stage, stage_id) if stage_id is not None else application_stage(session, application_id)
+    application, reviewer, sheet, version = sheet_target(
+        session, application_id, reviewer_id, rubric_version_id, stage.id
+    )
     spec = spec_of_version(version)
     rows = session.execute(
         select(ApplicationArea.role, PriorityArea)
@@ -301,6 +342,9 @@ def scoring_context(
         plan_match=match,
         suggested_band=suggested,
         sheet=sheet_view(session, sheet) if sheet is not None else None,
+        stage_id=stage.id,
+        stage_name=stage.name,
+        earlier=tuple(earlier_sheets(session, stage, application_id, reviewer_id)),
     )
 
 
@@ -339,20 +383,26 @@ class ReviewerChoice:
     assigned: bool
 
 
-def reviewer_choices(session: Session, application_id: int) -> list[ReviewerChoice]:
-    """Experts who may fill a sheet for an application: assigned ones and those
-    with a sheet first, then the rest of the active pool and bureau staff."""
+def reviewer_choices(session: Session, application_id: int, stage_id: int | None = None) -> list[ReviewerChoice]:
+    """Experts who may fill a sheet for an application in a stage (default: its last): assigned
+    ones and those with a sheet there first, then the rest of the active pool and bureau staff."""
     from reviewtool.core.enums import AssignmentStatus, ExpertStatus
     from reviewtool.storage.models import Assignment, Unit
 
+    if stage_id is None:
+        stage_id = application_stage(session, application_id).id
     sheets = {
         r.reviewer_id: r.status
-        for r in session.scalars(select(ScoreSheet).where(ScoreSheet.application_id == application_id))
+        for r in session.scalars(
+            select(ScoreSheet).where(ScoreSheet.application_id == application_id, ScoreSheet.stage_id == stage_id)
+        )
     }
     assigned = set(
         session.scalars(
             select(Assignment.expert_id).where(
-                Assignment.application_id == application_id, Assignment.status == AssignmentStatus.ACTIVE
+                Assignment.application_id == application_id,
+                Assignment.stage_id == stage_id,
+                Assignment.status == AssignmentStatus.ACTIVE,
             )
         )
     )

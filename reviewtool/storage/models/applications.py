@@ -135,6 +135,10 @@ class FormalCheckResult(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     checked_by: Mapped[str] = mapped_column(String(64), default="")
     checked_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # What the data decided (预审) and why; a result that differs from it carries the override reason.
+    suggested: Mapped[bool | None]
+    evidence: Mapped[str | None] = mapped_column(Text)
+    override_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class AvoidRequest(Base):

@@ -34,6 +34,10 @@ class Expert(Base):
     status_reason: Mapped[str | None] = mapped_column(Text)
     is_staff: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # Saving over someone else's change is refused (migration 0006; storage/versioning.py).
+    row_version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": row_version}
 
     unit: Mapped[Unit | None] = relationship()
     fields: Mapped[list[ExpertField]] = relationship(back_populates="expert", cascade="all, delete-orphan")

@@ -111,7 +111,9 @@ class RubricVetoItem(Base):
 
 class BatchRubric(Base):
     """Which rubric a batch uses, optionally restricted to categories or
-    priority-area groups (e.g. the ecological rubric for HD-D1 and QH-E)."""
+    priority-area groups (e.g. the ecological rubric for HD-D1 and QH-E), or
+    to one review stage (``stage_id``; a stage's own rubric is tried before
+    the batch's)."""
 
     __tablename__ = "batch_rubric"
     __table_args__ = (UniqueConstraint("batch_id", "rubric_id"),)
@@ -119,6 +121,7 @@ class BatchRubric(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     batch_id: Mapped[int] = mapped_column(ForeignKey("batch.id", ondelete="CASCADE"), index=True)
     rubric_id: Mapped[int] = mapped_column(ForeignKey("rubric.id"))
+    stage_id: Mapped[int | None] = mapped_column(ForeignKey("review_stage.id", ondelete="CASCADE"))
     priority: Mapped[int] = mapped_column(default=0)  # more specific rules first
     categories: Mapped[list[str]] = mapped_column(JSON, default=list)
     area_codes: Mapped[list[str]] = mapped_column(JSON, default=list)

@@ -16,12 +16,13 @@ from reviewtool.storage.types import Points
 
 
 class ScoreSheet(Base):
-    """One reviewer's sheet for one application under one rubric version."""
+    """One reviewer's sheet for one application under one rubric version in one review stage."""
 
     __tablename__ = "score_sheet"
-    __table_args__ = (UniqueConstraint("application_id", "reviewer_id", "rubric_version_id"),)
+    __table_args__ = (UniqueConstraint("stage_id", "application_id", "reviewer_id", "rubric_version_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    stage_id: Mapped[int] = mapped_column(ForeignKey("review_stage.id"), index=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("application.id", ondelete="CASCADE"), index=True)
     reviewer_id: Mapped[int] = mapped_column(ForeignKey("expert.id"), index=True)
     rubric_version_id: Mapped[int] = mapped_column(ForeignKey("rubric_version.id"), index=True)
@@ -41,6 +42,11 @@ class ScoreSheet(Base):
     submitted_at: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Saving over someone else's change is refused; a change to its criterion scores or veto answers
+    # bumps it too, so the sheet is saved as one unit (migration 0006; storage/versioning.py).
+    row_version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": row_version}
 
     rubric_version: Mapped[RubricVersion] = relationship()
     scores: Mapped[list[CriterionScore]] = relationship(back_populates="sheet", cascade="all, delete-orphan")
@@ -74,11 +80,13 @@ class VetoAnswer(Base):
 
 
 class PanelResult(Base):
-    """The computed panel figures for one application, rewritten whenever a
-    sheet changes and frozen once the panel's sheets are locked."""
+    """The computed panel figures for one application in one review stage,
+    rewritten whenever a sheet of that stage changes and frozen once the
+    panel's sheets are locked. Every stage keeps its own row."""
 
     __tablename__ = "panel_result"
 
+    stage_id: Mapped[int] = mapped_column(ForeignKey("review_stage.id", ondelete="CASCADE"), primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("application.id", ondelete="CASCADE"), primary_key=True)
     sheet_count: Mapped[int] = mapped_column(default=0)
     mean: Mapped[Decimal | None] = mapped_column(Points())

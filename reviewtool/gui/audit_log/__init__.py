@@ -1,0 +1,1 @@
+"""The audit log page (审计日志)."""

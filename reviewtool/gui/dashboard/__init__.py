@@ -1,0 +1,1 @@
+"""The batch dashboard page (批次进度)."""

@@ -1,0 +1,1 @@
+"""我的评审: the expert's workspace (services/my_reviews)."""
