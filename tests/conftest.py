@@ -131,6 +131,14 @@ def any_db(request, sqlite_template, tmp_path) -> Database:
 
 
 @pytest.fixture
+def sqlite_db(sqlite_template, tmp_path) -> Database:
+    """A migrated SQLite file whatever engine ``db`` runs on (for what only a file has: local users)."""
+    database = _sqlite_copy(sqlite_template, tmp_path)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
 def empty_sqlite_url(tmp_path) -> str:
     """A URL for an SQLite file that does not exist yet (no migrations run)."""
     return f"sqlite:///{(tmp_path / 'fresh.sqlite3').as_posix()}"

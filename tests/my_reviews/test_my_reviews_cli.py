@@ -17,6 +17,12 @@ from reviewtool.storage.models import Application, Assignment, AuditEvent
 
 
 @pytest.fixture
+def db(sqlite_db):
+    """Local users belong to an SQLite file (on PostgreSQL the server's login roles are the users)."""
+    return sqlite_db
+
+
+@pytest.fixture
 def expert_cli(db, monkeypatch):
     world = expert_world(db)
     monkeypatch.setenv("REVIEWTOOL_USER", EXPERT_LOGIN)

@@ -21,6 +21,12 @@ from reviewtool.storage.models import Assignment, AuditEvent, Batch, ReviewDecla
 
 
 @pytest.fixture
+def db(sqlite_db):
+    """Local users belong to an SQLite file (on PostgreSQL the server's login roles are the users)."""
+    return sqlite_db
+
+
+@pytest.fixture
 def world(db):
     return expert_world(db)
 

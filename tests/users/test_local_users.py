@@ -22,6 +22,12 @@ from reviewtool.services.users.permissions import NotPermitted
 from reviewtool.storage.models import AppUser, AuditEvent, Batch, ScoreSheet
 
 
+@pytest.fixture
+def db(sqlite_db):
+    """Local users belong to an SQLite file (on PostgreSQL the server's login roles are the users)."""
+    return sqlite_db
+
+
 def _add(database, name, *roles, expert_id=None, password=PASSWORD):
     with database.session() as session:
         accounts.add_user(session, name, roles=roles, password=password, actor="setup", expert_id=expert_id)

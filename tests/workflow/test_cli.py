@@ -103,7 +103,9 @@ def test_publicity_objection_review_and_audit_from_the_command_line(demo_db, cap
     text = cli.ok("audit", "list", "--batch", BATCH, "--action", "objection", "--xlsx", str(tmp_path / "a.xlsx"))
     assert str(tmp_path / "a.xlsx") in text
     rows = list(load_workbook(tmp_path / "a.xlsx").active.iter_rows(values_only=True))
-    assert sum(1 for r in rows if r[1] == "tester") == 5
+    # On PostgreSQL the trigger stamps every record with the session's login (here the owner's).
+    who = "tester" if demo_db.engine.dialect.name == "sqlite" else demo_db.engine.url.username
+    assert sum(1 for r in rows if r[1] == who) == 5, rows[:3]
 
 
 def test_the_dashboard_and_audit_log_speak_chinese_and_english(demo_db, capsys):
