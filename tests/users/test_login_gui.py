@@ -23,6 +23,12 @@ from reviewtool.storage.models import AuditEvent
 pytestmark = pytest.mark.gui
 
 
+@pytest.fixture
+def db(sqlite_db):
+    """Local users belong to an SQLite file (on PostgreSQL the server's login roles are the users)."""
+    return sqlite_db
+
+
 @pytest.fixture(autouse=True)
 def private_qsettings(tmp_path):
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
