@@ -41,8 +41,15 @@ def squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-def page_texts(path) -> list[str]:
-    return [squash(p.extract_text()) for p in _reader(path).pages]
+# The fingerprint is random hex, so "92" or "84" may turn up in it: tests that
+# look for what a page must not print read the page without it.
+_FINGERPRINT = re.compile(r"(文件指纹|Fingerprint)[0-9A-F]{4}(-[0-9A-F]{4}){3}")
+
+
+def page_texts(path, fingerprint: bool = False) -> list[str]:
+    """Each page's text without white space, and without its 文件指纹 unless asked."""
+    texts = [squash(p.extract_text()) for p in _reader(path).pages]
+    return texts if fingerprint else [_FINGERPRINT.sub("", t) for t in texts]
 
 
 def rows(page: list[Piece], tolerance: float = 3.0) -> list[tuple[float, str]]:
