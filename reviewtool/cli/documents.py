@@ -15,13 +15,12 @@ import click
 
 from reviewtool.cli.batches import warn_if_draft
 from reviewtool.cli.common import actor, batch_option, db_option, emit_json, json_option, open_db
-from reviewtool.cli.funding import money_text
+from reviewtool.cli.funding import print_funding_line
 from reviewtool.cli.stages import stage_id, stage_option
 from reviewtool.core.errors import UserError
 from reviewtool.i18n import _
 from reviewtool.services import funding
 from reviewtool.services.documents import document_templates as templates
-from reviewtool.services.documents.data import decision_text
 from reviewtool.services.documents.export import SheetKind, export_sheets, export_summary
 from reviewtool.services.documents.export_files import ExportResult
 from reviewtool.services.documents.export_notices import (
@@ -183,31 +182,6 @@ def summary_command(batch_name, out_file, by_area, font_file, db_url, as_json):
     _report(result, as_json, {"draft": draft})
 
 
-def print_funding_list(view: funding.FundingView) -> None:
-    """The funding line as text: vetoed applications say 一票否决, unreviewed ones 未评审."""
-    click.echo(view.final_rule)
-    click.echo(
-        _(
-            "Budget {budget}, recommended {used} for {count} applications, remaining {remaining} (10k yuan); rule: {rule}."
-        ).format(
-            budget=money_text(view.budget),
-            used=money_text(view.used),
-            count=view.funded_count,
-            remaining=money_text(view.remaining),
-            rule=view.rule.label(),
-        )
-    )
-    for r in view.rows:
-        decision = decision_text(vetoed=r.vetoed, sheet_count=r.sheet_count, decision=r.decision.label())
-        stability = r.stability.label() if r.score is not None else ""
-        click.echo(
-            f"{r.position or '—':>3}  {r.number}  {money_text(r.score)}  {money_text(r.requested)} → "
-            f"{money_text(r.recommended)}  {decision}  {stability}  {r.title}"
-        )
-        if view.cut_rank is not None and r.position == view.cut_rank:
-            click.echo("    " + "─" * 20 + " " + _("funding line") + " " + "─" * 20)
-
-
 @export_group.command("funding", help=_("Write the funding recommendation list as Excel (.xlsx) or PDF."))
 @batch_option
 @stage_option
@@ -234,7 +208,7 @@ def funding_export_command(batch_name, out_file, font_file, db_url, as_json):
     if warning:
         click.echo(_("Warning: {message}").format(message=warning), err=True)
     click.echo(str(out_file))
-    print_funding_list(view)
+    print_funding_line(view)
 
 
 @export_group.command("matrix", help=_("Write the score matrix (application × expert × criterion) as Excel."))

@@ -13,6 +13,7 @@ from reviewtool.core.enums import FundingRule
 from reviewtool.core.errors import NotFound
 from reviewtool.i18n import _
 from reviewtool.services import funding
+from reviewtool.services.documents.data import decision_text
 from reviewtool.services.scoring.ranking import find_batch
 from reviewtool.storage.models import Application
 
@@ -42,24 +43,15 @@ def print_line_summary(view: funding.FundingView) -> None:
 
 
 def print_funding_line(view: funding.FundingView) -> None:
-    click.echo(view.final_rule)
-    click.echo(
-        _(
-            "Budget {budget}, recommended {used} for {count} applications, remaining {remaining} (10k yuan); rule: {rule}."
-        ).format(
-            budget=money_text(view.budget),
-            used=money_text(view.used),
-            count=view.funded_count,
-            remaining=money_text(view.remaining),
-            rule=view.rule.label(),
-        )
-    )
+    """The ranked list under its summary line: vetoed applications say 一票否决, unreviewed ones 未评审."""
+    print_line_summary(view)
     for r in view.rows:
         stopped = "，" + _("not promoted") if r.stopped else ""
         stage = f"  [{r.stage}{stopped}]" if r.stage else ""
         click.echo(
             f"{r.position or '—':>3}  {r.number}  {money_text(r.score)}  {money_text(r.requested)} → {money_text(r.recommended)}"
-            f"  {r.decision.label()}  {r.stability.label() if r.score is not None else ''}{stage}  {r.title}"
+            f"  {decision_text(vetoed=r.vetoed, sheet_count=r.sheet_count, decision=r.decision.label())}"
+            f"  {r.stability.label() if r.score is not None else ''}{stage}  {r.title}"
         )
         if view.cut_rank is not None and r.position == view.cut_rank:
             click.echo("    " + "─" * 20 + " " + _("funding line") + " " + "─" * 20)

@@ -170,7 +170,7 @@ TABLE_PERMISSIONS: dict[str, Permission | str | None] = {
     "formal_check_result": Permission.FORMAL_REVIEW,
     "formal_check_item": Permission.FORMAL_REVIEW,
     "batch_quota": Permission.FUNDING,
-    "publicity": Permission.DOCUMENTS,
+    "publicity": Permission.FUNDING,  # as its actions: 公示 is a step of the funding decision
     "document_template": Permission.DOCUMENTS,
     "expert": Permission.EXPERT_POOL,
     "expert_field": Permission.EXPERT_POOL,
@@ -183,7 +183,7 @@ TABLE_PERMISSIONS: dict[str, Permission | str | None] = {
     "meeting_vote": Permission.PANELS,
     "review_stage": Permission.PANELS,
     "stage_application": Permission.PANELS,
-    "objection": Permission.PANELS,
+    "objection": Permission.FUNDING,
     "plan_edition": Permission.EDIT_SETTINGS,
     "priority_area": Permission.EDIT_SETTINGS,
     "setting": Permission.EDIT_SETTINGS,  # the workbook signing key: PANELS

@@ -107,3 +107,18 @@ def test_every_table_is_named_in_the_table_permissions():
     from reviewtool.storage.models import Base
 
     assert sorted(set(Base.metadata.tables) - set(TABLE_PERMISSIONS)) == []
+
+
+def test_a_table_needs_what_its_own_actions_need():
+    """Writing a table named like an action prefix (``publicity`` / ``publicity.``) needs the same
+    permission as the action, so a role allowed to act is never refused the row it writes."""
+    from reviewtool.core.users import ACTION_PERMISSIONS, TABLE_PERMISSIONS
+
+    differ = {
+        table: (rule, ACTION_PERMISSIONS[table + "."])
+        for table, rule in TABLE_PERMISSIONS.items()
+        if table + "." in ACTION_PERMISSIONS
+        and isinstance(rule, type(ACTION_PERMISSIONS[table + "."]))
+        and rule != ACTION_PERMISSIONS[table + "."]
+    }
+    assert differ == {}
