@@ -131,6 +131,14 @@ def any_db(request, sqlite_template, tmp_path) -> Database:
 
 
 @pytest.fixture
+def pg_db(request) -> Database:
+    """A migrated PostgreSQL database (for what only the server has: LISTEN/NOTIFY, roles)."""
+    database, drop = _pg_clone(request.getfixturevalue("pg_template"))
+    yield database
+    drop()
+
+
+@pytest.fixture
 def sqlite_db(sqlite_template, tmp_path) -> Database:
     """A migrated SQLite file whatever engine ``db`` runs on (for what only a file has: local users)."""
     database = _sqlite_copy(sqlite_template, tmp_path)

@@ -22,6 +22,7 @@ from reviewtool import __version__
 from reviewtool.core.users import Permission
 from reviewtool.gui import options
 from reviewtool.gui.context import GuiContext
+from reviewtool.gui.live_changes import LiveChanges
 from reviewtool.gui.page_stack import LazyPages, PageAttribute, PageSpec
 from reviewtool.gui.widgets import user_guide
 from reviewtool.gui.widgets.window_fit import fit_to_screen
@@ -110,6 +111,9 @@ class MainWindow(QMainWindow):
         # Bound methods, not lambdas: Qt drops them when this window is destroyed,
         # while the task manager lives on for the next window.
         ctx.tasks.busy_changed.connect(self._show_busy)
+        # What other workstations save shows as it is saved (PostgreSQL; nothing to hear on SQLite).
+        self.live_changes = LiveChanges(ctx, self)
+        self.live_changes.status_message.connect(self.statusBar().showMessage)
 
         self._build_menus()
         self._restore_state()
@@ -274,4 +278,5 @@ class MainWindow(QMainWindow):
         options.MAIN_STATE.write(self.ctx.settings, self.saveState())
         options.LAST_PAGE.write(self.ctx.settings, self.nav.currentRow())
         self.ctx.settings.sync()
+        self.live_changes.stop()
         super().closeEvent(event)
