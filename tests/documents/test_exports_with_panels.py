@@ -58,6 +58,29 @@ def test_vote_is_shown_beside_the_scores_everywhere(demo_db, tmp_path):
         assert "会议表决" in text and "通过（赞成5·反对1·弃权1）" in text
 
 
+def test_the_funding_view_builds_no_conflict_matrix_where_nobody_voted(demo_db, monkeypatch):
+    """Labelling votes needs each voting panel's conflict matrix; a panel without votes needs none."""
+    built: list[int] = []
+    matrix = votes.panel_conflicts
+    monkeypatch.setattr(
+        votes, "panel_conflicts", lambda s, panel, *a, **k: built.append(panel.id) or matrix(s, panel, *a, **k)
+    )
+    with demo_db.session() as session:
+        batch_id = session.scalar(select(Batch.id))
+        funding_view(session, batch_id)
+        assert built == []
+        panel = session.scalar(select(Panel))
+        application = session.scalar(select(Application).where(Application.number == "HDKJ2025-011"))
+        expert_id = next(
+            e for e in panels_panel.active_member_ids(session, panel)
+            if conflicts.panel_conflicts(session, panel, [e]).allowed(application.id, e)
+        )  # fmt: skip
+        votes.record_vote(session, panel.id, application.id, expert_id, VoteChoice.FOR, actor="tester")
+        built.clear()
+        funding_view(session, batch_id)
+        assert built == [panel.id]
+
+
 def test_blank_sheets_one_per_assigned_expert(demo_db, tmp_path):
     """For a paper meeting: one blank 专家评审表 per expert per application, named for the expert."""
     from reviewtool.core.enums import AssignmentStatus

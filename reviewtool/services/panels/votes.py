@@ -119,6 +119,9 @@ def vote_labels(session: Session, batch_id: int, stage_id: int | None = None) ->
         select(Panel.id)
         .join(Stage, Panel.stage_id == Stage.id)
         .where(Panel.batch_id == batch_id)
+        # Only panels someone voted in: the outcome needs each panel's conflict matrix, which
+        # is most of a funding view's time and labels nothing where nobody voted.
+        .where(Panel.id.in_(select(MeetingVote.panel_id).distinct()))
         .order_by(Stage.position, Panel.id)
     )
     if stage_id is not None:
