@@ -102,7 +102,9 @@ class ApplicationsModel(QAbstractTableModel):
             rows = fetch_applications(session, query, 0, PAGE_SIZE)
             return count_applications(session, query), rows, _suggestions(session, rows)
 
-        self._ctx.run_db(load, lambda result: self._reset_done(generation, *result), self._failed)
+        self._ctx.run_db(
+            load, lambda result: self._reset_done(generation, *result), self._failed, supersede=(self, "query")
+        )
 
     def _reset_done(self, generation: int, total: int, rows: list[ApplicationRow], suggested=None) -> None:
         if generation != self._generation:

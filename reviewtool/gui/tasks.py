@@ -6,6 +6,12 @@ to the GUI thread through a queued signal. A progress dialog appears only
 when a task runs longer than ``PROGRESS_DELAY_MS`` and can cancel it
 cooperatively through the task's ``CancelToken``.
 
+A reload that a newer one makes pointless (a page refreshed twice, a search
+typed on) names what it loads with ``supersede=``: queuing a newer task under
+the same key drops the older one if it has not started, asks it to stop if it
+has (its ``CancelToken``), and never delivers its result, so the one worker
+is not kept busy with work nobody will look at.
+
 Threading: create and call ``TaskManager`` on the GUI thread only.
 Callbacks (``on_done``, ``on_error``) run on the GUI thread.
 """
@@ -36,6 +42,8 @@ class _Task:
         self.dialog: QProgressDialog | None = None
         self.timer: QTimer | None = None
         self.last: tuple[int, int, str] = (0, 0, "")
+        self.superseded = False
+        self.future: Future | None = None
 
 
 class TaskManager(QObject):
@@ -52,6 +60,7 @@ class TaskManager(QObject):
         self._progress.connect(self._show_progress, Qt.ConnectionType.QueuedConnection)
         self._pending = 0
         self._closed = False
+        self._latest: dict[object, _Task] = {}  # supersede key → its newest task
 
     @property
     def pending(self) -> int:
@@ -66,11 +75,14 @@ class TaskManager(QObject):
         label: str | None = None,
         cancellable: bool = False,
         parent: QWidget | None = None,
+        supersede: object = None,
     ) -> Future:
-        """Run ``work(progress, cancel)`` in the background."""
+        """Run ``work(progress, cancel)`` in the background; ``supersede``: a key whose older task this replaces."""
         if self._closed:
             raise RuntimeError("task manager is shut down")
         task = _Task(label, cancellable)
+        if supersede is not None:
+            self._supersede(supersede, task)
         progress = Progress(lambda done, total, message: self._progress.emit(task, done, total, message))
         if label is not None:
             task.timer = QTimer(self)
@@ -80,7 +92,7 @@ class TaskManager(QObject):
         self._pending += 1
         if self._pending == 1:
             self.busy_changed.emit(True)
-        future = self._executor.submit(work, progress, task.cancel)
+        future = task.future = self._executor.submit(work, progress, task.cancel)
         future.add_done_callback(lambda f: self._deliver.emit(lambda: self._finish(task, f, on_done, on_error)))
         return future
 
@@ -104,6 +116,14 @@ class TaskManager(QObject):
         """Wait for the running task and drop queued ones (call on window close)."""
         self._closed = True
         self._executor.shutdown(wait=True, cancel_futures=True)
+
+    def _supersede(self, key: object, task: _Task) -> None:
+        older = self._latest.get(key)
+        self._latest[key] = task
+        if older is not None:
+            older.superseded = True
+            older.cancel.cancel()  # a running load that checks stops early
+            older.future.cancel()  # a queued one never starts
 
     # -- GUI-thread side -------------------------------------------------
 
@@ -143,8 +163,12 @@ class TaskManager(QObject):
         self._pending -= 1
         if self._pending == 0:
             self.busy_changed.emit(False)
-        if future.cancelled() or self._closed:
+        for key, newest in list(self._latest.items()):
+            if newest is task:
+                del self._latest[key]
+        if future.cancelled() or self._closed or task.superseded:
             # After shutdown the windows are gone; a late result has nowhere to go.
+            # A superseded task's result is older than what its page now waits for.
             return
         error = future.exception()
         if error is not None:

@@ -163,7 +163,7 @@ class AuditLogPage(QWidget):
             batches = [(b.id, b.name) for b in list_batches(session)] if need_batches else None
             return batches, audit_rows(session, wanted)
 
-        self.ctx.run_db(load, self._show, self.show_error)
+        self.ctx.run_db(load, self._show, self.show_error, supersede=self)
 
     def _show(self, result) -> None:
         batches, rows = result

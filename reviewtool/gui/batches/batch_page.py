@@ -109,7 +109,7 @@ class BatchPage(QWidget):
 
     def refresh(self) -> None:
         self._stale = False
-        self.ctx.run_db(lambda s, _p, _c: batches.batch_rows(s), self._show, self.show_error)
+        self.ctx.run_db(lambda s, _p, _c: batches.batch_rows(s), self._show, self.show_error, supersede=self)
 
     def _show(self, rows: list[batches.BatchRow]) -> None:
         chosen = self.selected_id()

@@ -144,7 +144,7 @@ class DashboardPage(QWidget):
                 rows, refused = None, str(error)
             return batches, board, rows, refused
 
-        self.ctx.run_db(load, self._show, self.show_error)
+        self.ctx.run_db(load, self._show, self.show_error, supersede=self)
 
     def _show(self, result) -> None:
         batches, board, rows, refused = result

@@ -135,7 +135,7 @@ class ExpertPoolPage(QWidget):
         def load(session, _p, _c):
             return pool.list_experts(session, text=text, status=status, with_contact=contact), area_titles(session)
 
-        self.ctx.run_db(load, lambda result: self._show(*result, contact), self.show_error)
+        self.ctx.run_db(load, lambda result: self._show(*result, contact), self.show_error, supersede=self)
 
     def _show(self, rows: list[pool.ExpertRow], titles: dict[str, str], contact: bool) -> None:
         self.rows = rows

@@ -314,7 +314,7 @@ class FundingPage(QWidget):
             rows, chosen = stage_choices(session, batch_id, wanted)
             return rows, chosen, funding.funding_view(session, batch_id, chosen)
 
-        self.ctx.run_db(load, self._show_stage, self._error)
+        self.ctx.run_db(load, self._show_stage, self._error, supersede=(self, "view"))
 
     def _show_stage(self, result) -> None:
         rows, chosen, view = result

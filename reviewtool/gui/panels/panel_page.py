@@ -273,7 +273,7 @@ class PanelPage(QWidget):
         def load(session, _p, _c):
             return load_snapshot(session, batch_id, panel_id, stage_id)
 
-        self.ctx.run_db(load, self._show, self.show_error)
+        self.ctx.run_db(load, self._show, self.show_error, supersede=self)
 
     def _show(self, snap: PanelSnapshot) -> None:
         self._loading = False

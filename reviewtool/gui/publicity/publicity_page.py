@@ -165,7 +165,9 @@ class PublicityPage(QWidget):
     def refresh(self) -> None:
         self._stale = False
         batch_id = self._batch_id
-        self.ctx.run_db(lambda session, _p, _c: load_snapshot(session, batch_id), self._show, self.show_error)
+        self.ctx.run_db(
+            lambda session, _p, _c: load_snapshot(session, batch_id), self._show, self.show_error, supersede=self
+        )
 
     def _show(self, snap: PublicitySnapshot) -> None:
         chosen = selected_key(self.objection_view)

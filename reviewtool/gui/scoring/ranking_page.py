@@ -254,7 +254,7 @@ class RankingPage(QWidget):
             )
             return rows, chosen, view
 
-        self._ctx.run_db(load, self._show, lambda e: self.summary.setText(str(e)))
+        self._ctx.run_db(load, self._show, lambda e: self.summary.setText(str(e)), supersede=(self, "ranking"))
 
     def _show(self, result) -> None:
         stage_rows, chosen, view = result
