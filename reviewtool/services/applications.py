@@ -68,32 +68,29 @@ _primary = aliased(ApplicationArea, name="primary_tag")
 _primary_area = aliased(PriorityArea, name="primary_area")
 
 
-def _base(query: ApplicationQuery) -> Select:
-    stmt = (
-        select(Application.id)
-        .join(Unit, Application.unit_id == Unit.id)
-        .join(Batch, Application.batch_id == Batch.id)
-        .outerjoin(
-            _primary,
-            and_(
-                _primary.application_id == Application.id,
-                _primary.role == AreaRole.PRIMARY,
-                _primary.source == TagSource.CONFIRMED,
-            ),
+def _base(query: ApplicationQuery, *, sqlite: bool, shown: bool = True) -> Select:
+    """The applications matching ``query``; ``shown=False`` leaves out the joins only the
+    list's columns need (batch name, primary area), which is what a count of 100,000 costs."""
+    stmt = select(Application.id).join(Unit, Application.unit_id == Unit.id)
+    if shown:
+        stmt = (
+            stmt.join(Batch, Application.batch_id == Batch.id)
+            .outerjoin(
+                _primary,
+                and_(
+                    _primary.application_id == Application.id,
+                    _primary.role == AreaRole.PRIMARY,
+                    _primary.source == TagSource.CONFIRMED,
+                ),
+            )
+            .outerjoin(_primary_area, _primary.area_id == _primary_area.id)
         )
-        .outerjoin(_primary_area, _primary.area_id == _primary_area.id)
-    )
     text = query.text.strip()
     if text:
         pattern = f"%{text}%"
-        stmt = stmt.where(
-            or_(
-                Application.title.ilike(pattern),
-                Application.number.ilike(pattern),
-                Application.pi_name.ilike(pattern),
-                Unit.name.ilike(pattern),
-            )
-        )
+        columns = (Application.title, Application.number, Application.pi_name, Unit.name)
+        # SQLite's LIKE already ignores ASCII case; ILIKE's lower() on every row costs it 2–3× on 100,000.
+        stmt = stmt.where(or_(*(c.like(pattern) if sqlite else c.ilike(pattern) for c in columns)))
     if query.batch_id is not None:
         stmt = stmt.where(Application.batch_id == query.batch_id)
     if query.statuses:
@@ -136,8 +133,13 @@ def _sort_column(key: str):
     return columns[key]
 
 
+def _is_sqlite(session: Session) -> bool:
+    return session.get_bind().dialect.name == "sqlite"
+
+
 def count_applications(session: Session, query: ApplicationQuery) -> int:
-    return session.scalar(select(func.count()).select_from(_base(query).subquery())) or 0
+    stmt = _base(query, sqlite=_is_sqlite(session), shown=False).with_only_columns(func.count(Application.id))
+    return session.scalar(stmt) or 0
 
 
 def fetch_applications(
@@ -146,7 +148,7 @@ def fetch_applications(
     column = _sort_column(query.sort_key)
     order = column.desc() if query.descending else column.asc()
     stmt = (
-        _base(query)
+        _base(query, sqlite=_is_sqlite(session))
         .add_columns(
             Application.number,
             Application.title,
