@@ -118,6 +118,74 @@ def click_row(qtbot, view, row: int, column: int = 0, *, double: bool = False) -
         qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
 
 
+def choose(qtbot, combo, data=None, *, text: str | None = None) -> None:
+    """Pick an item of a combo box (by its data, or its text) as a person does from the
+    keyboard: Alt+Down opens the combo's list, Down or Up moves to the item, Enter takes it.
+    (Taking it from the list also puts its text in an editable combo showing other text.)"""
+    target = combo.findText(text) if text is not None else combo.findData(data)
+    assert target >= 0, f"no item {text if text is not None else data!r} in the combo box"
+    qtbot.waitUntil(lambda: combo.isVisible() and combo.isEnabled(), timeout=10000)
+    combo.setFocus()
+    qtbot.keyClick(combo, Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)
+    view = combo.view()
+    qtbot.waitUntil(view.isVisible, timeout=10000)
+    for _step in range(combo.count()):
+        row = view.currentIndex().row()
+        if row == target:
+            break
+        qtbot.keyClick(view, Qt.Key.Key_Down if row < target else Qt.Key.Key_Up)
+    assert view.currentIndex().row() == target, f"the keys did not reach item {target} of the combo box's list"
+    qtbot.keyClick(view, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not view.isVisible(), timeout=10000)
+    assert combo.currentIndex() == target and combo.currentText() == combo.itemText(target)
+
+
+def check(qtbot, box, checked: bool = True) -> None:
+    """Click a check box or radio button (on its indicator, which a stretched box's
+    middle may be far from) or a checkable button, so that it is ``checked``."""
+    from PySide6.QtCore import QPoint
+    from PySide6.QtWidgets import QCheckBox, QRadioButton, QStyle
+
+    if box.isChecked() == checked:
+        return
+    qtbot.waitUntil(lambda: box.isVisible() and box.isEnabled(), timeout=10000)
+    metric = {
+        QCheckBox: QStyle.PixelMetric.PM_IndicatorWidth,
+        QRadioButton: QStyle.PixelMetric.PM_ExclusiveIndicatorWidth,
+    }
+    kind = next((k for k in metric if isinstance(box, k)), None)
+    if kind is None:
+        qtbot.mouseClick(box, Qt.MouseButton.LeftButton)
+    else:
+        width = box.style().pixelMetric(metric[kind], None, box)
+        qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=QPoint(width // 2 + 1, box.height() // 2))
+    assert box.isChecked() == checked, (
+        f"clicking {box.text()!r} did not make it {'checked' if checked else 'unchecked'}"
+    )
+
+
+def click_tool(qtbot, toolbar, action) -> None:
+    """Click the tool button that shows ``action`` on ``toolbar``."""
+    button = toolbar.widgetForAction(action)
+    assert button is not None, f"{action.text()!r} is not on the toolbar"
+    click(qtbot, button)
+
+
+def click_menu(qtbot, window, action) -> None:
+    """Choose ``action`` from the window's menu bar: click the menu's title,
+    then the action's entry in the menu that opens. (When the action runs a
+    dialog with ``exec()``, arrange its answer with ``when_modal`` first.)"""
+    bar = window.menuBar()
+    holder = next((a for a in bar.actions() if a.menu() is not None and action in a.menu().actions()), None)
+    assert holder is not None, f"{action.text()!r} is in no menu of the menu bar"
+    menu = holder.menu()
+    qtbot.waitUntil(lambda: bar.isVisible() and holder.isVisible(), timeout=10000)
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.actionGeometry(holder).center())
+    qtbot.waitUntil(menu.isVisible, timeout=10000)
+    assert action.isVisible() and action.isEnabled(), f"{action.text()!r} cannot be chosen"
+    qtbot.mouseClick(menu, Qt.MouseButton.LeftButton, pos=menu.actionGeometry(action).center())
+
+
 def retype(qtbot, widget, text: str) -> None:
     """Select everything in a line edit or spin box and type over it."""
     from conftest_helpers import type_text

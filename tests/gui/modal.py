@@ -138,7 +138,7 @@ def keep(qtbot, dialog):
 
 class FileChooser:
     """Stands in for the desktop's file chooser: ``answer`` is the path
-    returned (None: the user cancels). ``asked`` records (function, caption,
+    returned (a list of paths for ``getOpenFileNames``; None: the user cancels). ``asked`` records (function, caption,
     suggested path, filter) for each time the application asked."""
 
     def __init__(self, monkeypatch, answer=None) -> None:
@@ -165,7 +165,10 @@ class FileChooser:
 
     def _many(self, *args, **kwargs):
         self._record("getOpenFileNames", args, kwargs)
-        return ([] if self.answer is None else [str(self.answer)]), ""
+        if self.answer is None:
+            return [], ""
+        many = isinstance(self.answer, (list, tuple))
+        return [str(path) for path in (self.answer if many else [self.answer])], ""
 
     def _folder(self, *args, **kwargs):
         self._record("getExistingDirectory", args, kwargs)

@@ -9,6 +9,7 @@ from decimal import Decimal
 from modal import answer_next, keep, modal_watchers  # noqa: F401 - the fixture, autouse
 from PySide6.QtCore import Qt
 
+from clicks import click_tab
 from conftest_helpers import screenshot_dir, type_text, wait_idle
 from reviewtool.gui.intake.application_form import ApplicationFormDialog
 from reviewtool.storage.models import Application
@@ -27,7 +28,7 @@ def open_form(ctx, qtbot, **kwargs) -> ApplicationFormDialog:
     dialog.show()
     qtbot.waitExposed(dialog)
     wait_idle(qtbot, ctx)
-    dialog.tabs.setCurrentIndex(2)  # 经费
+    click_tab(qtbot, dialog.tabs, 2)  # 经费
     return dialog
 
 

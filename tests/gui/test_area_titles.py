@@ -7,6 +7,7 @@ from __future__ import annotations
 from modal import answer_next, keep, modal_watchers  # noqa: F401 - the fixture, autouse
 from PySide6.QtCore import Qt
 
+from clicks import click_tab
 from conftest_helpers import screenshot_dir, type_text, wait_idle
 from reviewtool.gui.experts.expert_dialog import ExpertDialog
 
@@ -43,7 +44,7 @@ def test_the_application_form_names_secondary_areas(demo_ctx, qtbot):
     keep(qtbot, dialog)
     dialog.show()
     wait_idle(qtbot, demo_ctx)
-    dialog.tabs.setCurrentIndex(4)
+    click_tab(qtbot, dialog.tabs, 4)
     label = dialog.secondary_titles
     type_text(qtbot, dialog.edits["secondary_areas"], ", HD-I02")
     assert "HD-I02 加强水生态修复技术创新与示范" in label.text()

@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
 from sqlalchemy import select
 
-from clicks import click, click_row, modal, press, retype, row_of, when_modal
+from clicks import choose, click, click_row, modal, press, retype, row_of, when_modal
 from conftest_helpers import screenshot_dir, type_text, wait_idle
 from reviewtool.gui.batches.batch_dialog import BatchDialog
 from reviewtool.gui.batches.batch_page import BatchPage
@@ -83,7 +83,7 @@ def test_a_clerk_sets_up_a_batch_on_the_batch_page(page, gui_ctx, qtbot):
     chooser = modal(qtbot, BatchRubricDialog)
     wait_idle(qtbot, gui_ctx)
     assert "尚未选择" in chooser.attached.item(0).text()
-    chooser.rubric.setCurrentIndex(chooser.rubric.findData("haidong-general"))
+    choose(qtbot, chooser.rubric, "haidong-general")
     click(qtbot, chooser.use_button)
     qtbot.waitUntil(lambda: "haidong-general" in chooser.attached.item(0).text(), timeout=10000)
     chooser.grab().save(str(shots() / "03-rubric.png"))

@@ -17,8 +17,10 @@ import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QAbstractButton, QApplication, QDialog, QDialogButtonBox, QTabWidget, QWidget
 
+from clicks import modal
 from conftest_helpers import screenshot_dir, type_text, wait_idle
 from reviewtool.gui.main_window import MainWindow
+from reviewtool.gui.scoring.ranking_page import ReviewerPicker
 from reviewtool.paths import resource_path
 from reviewtool.services.intake import importer
 from reviewtool.services.intake.import_result import ImportOptions
@@ -217,8 +219,9 @@ def test_scoring_pages(window, qtbot, demo_ctx):
 
     click_row(qtbot, page.table, 0)
     before = windows()
-    on_next_modal(lambda picker: picker.accept())
     click(qtbot, button(page, "录入评分…"))
+    picker = modal(qtbot, ReviewerPicker)  # whose sheet (opened with open()): the first reviewer, OK
+    click(qtbot, picker.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok))
     entry = new_window(qtbot, before, titled="专家评审表 —")
     wait_idle(qtbot, demo_ctx)
     entry.resize(WIDTH, HEIGHT)

@@ -9,14 +9,16 @@ from pathlib import Path
 
 import pypdf
 import pytest
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from modal import FileChooser
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialogButtonBox, QMessageBox, QPushButton
 
-from clicks import press, when_modal
+from clicks import check, choose, click, click_row, click_tab, press, retype, row_of, when_modal
 from conftest_helpers import screenshot_dir, type_text, wait_idle
 from reviewtool.core.funding import Decision, Stability
 from reviewtool.gui.documents.export_dialog import ExportDialog
 from reviewtool.gui.funding.funding_page import AMOUNT_COLUMN, AmountDialog, FundingPage, QuotaDialog
+from reviewtool.i18n import _
 from reviewtool.services import audit
 from reviewtool.services.documents.fonts import document_fonts
 
@@ -33,6 +35,10 @@ def scored_ctx(gui_ctx):
     with gui_ctx.database.session() as session:
         gui_ctx.info = scored_batch.build_scored_batch(session)
     return gui_ctx
+
+
+def ok_button(dialog):
+    return dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
 
 
 def open_page(qtbot, ctx) -> FundingPage:
@@ -54,29 +60,30 @@ def test_funding_page_shows_the_line_and_edits_an_amount_with_a_reason(qtbot, sc
     assert model.index(3, 11).data() == Decision.NOT_ELIGIBLE.label()
     page.grab().save(str(screenshot_dir() / "funding-page.png"))
 
-    # the amount dialog refuses an empty reason, then accepts one
+    # the amount dialog refuses an empty reason, then accepts one (its OK button clicked)
     row = model.rows[1]
     dialog = AmountDialog(row, page)
     qtbot.addWidget(dialog)
-    dialog.amount.clear()
-    type_text(qtbot, dialog.amount, "30")
-    dialog._check()
-    assert not dialog.result() and "理由" in dialog.error.text()
+    dialog.show()
+    ok = ok_button(dialog)
+    retype(qtbot, dialog.amount, "30")
+    click(qtbot, ok)
+    assert dialog.isVisible() and not dialog.result() and "理由" in dialog.error.text()
     type_text(qtbot, dialog.reason, "与同类项目持平")
-    dialog._check()
-    assert dialog.result_values() == (Decimal("30"), "与同类项目持平")
+    click(qtbot, ok)
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    assert dialog.result() and dialog.result_values() == (Decimal("30"), "与同类项目持平")
 
-    # through the page: a double-click opens the dialog, which we fill and accept
-    def fill_and_accept():
-        active = QApplication.activeModalWidget()
-        assert isinstance(active, AmountDialog)
-        active.amount.setText("30")
-        active.reason.setPlainText("与同类项目持平")
-        active._check()
+    # through the page: a double-click on the amount opens the dialog, which we fill and accept
+    def fill_and_accept(active):
+        assert isinstance(active, AmountDialog) and active.windowTitle().endswith("HD2026-002")
+        retype(qtbot, active.amount, "30")
+        type_text(qtbot, active.reason, "与同类项目持平")
+        click(qtbot, ok_button(active))
 
-    QTimer.singleShot(200, fill_and_accept)
-    index = model.index(1, AMOUNT_COLUMN)
-    page.table.doubleClicked.emit(index)
+    answered = when_modal(qtbot, fill_and_accept, AmountDialog)
+    click_row(qtbot, page.table, row_of(page.table, 1, "HD2026-002"), AMOUNT_COLUMN, double=True)
+    assert answered
     qtbot.waitUntil(lambda: page.model.rows[1].recommended == Decimal("30"), timeout=10000)
     assert "✎" in page.model.index(1, AMOUNT_COLUMN).data()
     reason_column = list(page.model.headers).index("Reason for the amount")
@@ -92,33 +99,33 @@ def test_budget_and_rule_change_moves_the_line_and_plan_view_draws(qtbot, scored
     page = open_page(qtbot, scored_ctx)
     page.budget.clear()
     type_text(qtbot, page.budget, "100")
-    page.rule.setCurrentIndex(page.rule.findData("skip"))
+    choose(qtbot, page.rule, "skip")
     qtbot.mouseClick(page.apply_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: page.view is not None and page.view.budget == Decimal("100"), timeout=10000)
     decisions = {r.number: r.decision for r in page.view.rows}
     assert decisions["HD2026-003"] is Decision.OVER_BUDGET
     assert "剩余 5.00" in page.summary.text()
 
-    page.tabs.setCurrentIndex(1)
-    qtbot.wait(50)
+    click_tab(qtbot, page.tabs, 1)
+    qtbot.waitUntil(lambda: page.plan_table.isVisible() and page.plan_model.rowCount() > 0)
     codes = [page.plan_model.index(i, 0).data() for i in range(page.plan_model.rowCount())]
     assert codes[0] == "HD-D1" and codes.index("HD-I05") > codes.index("HD-D2")
     bars = {b.label.split()[0]: b for b in page.chart.bars}
     assert bars["HD-D2"].value == Decimal("95") and "HD-D3" in bars
     page.grab().save(str(screenshot_dir() / "funding-plan.png"))
 
-    # a quota on HD-D2 through its dialog: one application only
-    def set_quota():
-        active = QApplication.activeModalWidget()
+    # a quota on HD-D2 through its dialog (a double-click on its row): one application only
+    def set_quota(active):
         assert isinstance(active, QuotaDialog) and active.area.currentData() == "HD-D2"
-        active.max_count.setText("x")
-        active._check()
-        assert "x" in active.error.text()
-        active.max_count.setText("1")
-        active._check()
+        retype(qtbot, active.max_count, "x")
+        click(qtbot, ok_button(active))
+        assert active.isVisible() and "x" in active.error.text()
+        retype(qtbot, active.max_count, "1")
+        click(qtbot, ok_button(active))
 
-    QTimer.singleShot(200, set_quota)
-    page.edit_quota("HD-D2")
+    answered = when_modal(qtbot, set_quota, QuotaDialog)
+    click_row(qtbot, page.plan_table, codes.index("HD-D2"), double=True)
+    assert answered
     qtbot.waitUntil(lambda: "HD-D2" in page.plan_model.quotas, timeout=10000)
     row = codes.index("HD-D2")
     assert page.plan_model.index(row, 5).data() == "最多 1 项"
@@ -126,20 +133,20 @@ def test_budget_and_rule_change_moves_the_line_and_plan_view_draws(qtbot, scored
     assert decisions["HD2026-002"] is Decision.OVER_QUOTA
 
     # bad input: a clear message, nothing stored
-    page.budget.setText("很多")
+    retype(qtbot, page.budget, "很多")
     qtbot.mouseClick(page.apply_button, Qt.MouseButton.LeftButton)
     assert "很多" in page.summary.text()
     wait_idle(qtbot, scored_ctx)
 
 
-def test_export_dialog_writes_files_in_the_background(qtbot, scored_ctx, tmp_path):
+def test_export_dialog_writes_files_in_the_background(qtbot, scored_ctx, tmp_path, monkeypatch):
     dialog = ExportDialog(scored_ctx, batch_id=scored_ctx.info.batch_id)
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitUntil(lambda: dialog.batch.count() == 1, timeout=10000)
-    dialog.what.setCurrentIndex(dialog.what.findData("panel"))
-    dialog.anonymous.setChecked(True)
-    dialog.combined.setChecked(True)
+    choose(qtbot, dialog.what, "panel")
+    check(qtbot, dialog.anonymous)
+    check(qtbot, dialog.combined)
     assert not dialog.per_expert.isEnabled() and not dialog.by_area.isEnabled()
     type_text(qtbot, dialog.target, str(tmp_path / "out"))
     with qtbot.waitSignal(dialog.finished_export, timeout=20000) as blocker:
@@ -153,18 +160,21 @@ def test_export_dialog_writes_files_in_the_background(qtbot, scored_ctx, tmp_pat
     qtbot.waitUntil(lambda: system_font in dialog.font_label.text(), timeout=10000)
     dialog.grab().save(str(screenshot_dir() / "export-dialog.png"))
 
-    # a font file that cannot be used: the dialog says so and a system font is used
+    # a font file that cannot be used (chosen with the "Font file…" button): the dialog
+    # says so and a system font is used
     bad = tmp_path / "坏字体.ttf"
     bad.write_bytes(b"not a font")
-    dialog.set_font_file(str(bad))
+    chooser = FileChooser(monkeypatch, answer=bad)
+    font_button = next(b for b in dialog.findChildren(QPushButton) if b.text() == _("Font file…"))
+    click(qtbot, font_button)
+    assert [asked[0] for asked in chooser.asked] == ["getOpenFileName"]
     qtbot.waitUntil(lambda: "坏字体.ttf" in dialog.font_label.text(), timeout=10000)
     assert system_font in dialog.font_label.text()
     dialog.set_font_file("")
 
     # a file export: the suffix follows the document
-    dialog.what.setCurrentIndex(dialog.what.findData("funding_xlsx"))
-    dialog.target.setText(str(tmp_path / "清单"))
-    dialog._update_options()
+    retype(qtbot, dialog.target, str(tmp_path / "清单"))
+    choose(qtbot, dialog.what, "funding_xlsx")
     assert dialog.target.text().endswith(".xlsx")
     # No panel of the batch is finalised: the funding list is a draft, and the dialog asks first.
     asked = when_modal(qtbot, lambda box: press(qtbot, box, QMessageBox.StandardButton.Yes), QMessageBox)

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QMessageBox
 from sqlalchemy import select
 
+from clicks import check, click, click_row, click_tab, click_tool, press, when_modal
 from conftest_helpers import screenshot_dir, type_text, wait_idle
 from reviewtool.core.enums import ApplicationStatus
 from reviewtool.gui.applications_page import ApplicationsPage
@@ -21,8 +22,15 @@ from reviewtool.storage.models import Application, Batch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "intake"))
 from intake_workbooks import GOOD_ROWS, grouped_workbook
+from modal import keep
 
 BATCH = "2025年海东市科技计划项目"
+
+
+def select_all(qtbot, table) -> None:
+    """Click the first row, then Ctrl+A: every row selected."""
+    click_row(qtbot, table, 0)
+    qtbot.keyClick(table, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
 
 
 def application_count(ctx) -> int:
@@ -69,7 +77,7 @@ def test_import_preview_blocks_rejected_rows_until_only_valid(gui_ctx, qtbot, tm
     assert "工作表 汇总表 第 6 行 J 列" in dialog.model.index(1, 9).data(Qt.ItemDataRole.ToolTipRole)
     assert not dialog.import_button.isEnabled()
     dialog.grab().save(str(screenshot_dir() / "intake_import_rejected.png"))
-    dialog.only_valid.setChecked(True)
+    check(qtbot, dialog.only_valid)
     assert not dialog.import_button.isEnabled()  # options changed: preview again
     qtbot.mouseClick(dialog.preview_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.result_data is not None, timeout=15000)
@@ -100,22 +108,21 @@ def batch_id(gui_ctx):
 
 
 def test_form_validates_as_you_type_and_saves(gui_ctx, qtbot, batch_id, tmp_path):
-    dialog = ApplicationFormDialog(gui_ctx, batch_id=batch_id)
-    qtbot.addWidget(dialog)
+    dialog = keep(qtbot, ApplicationFormDialog(gui_ctx, batch_id=batch_id))
     dialog.show()
     wait_idle(qtbot, gui_ctx)
     assert not dialog.save_button.isEnabled()
     assert {"title", "unit_name", "pi_name", "requested_amount"} <= set(dialog.problems)
     type_text(qtbot, dialog.edits["title"], "高原牦牛高效养殖与牛肉精深加工技术研发")
     type_text(qtbot, dialog.edits["unit_name"], "青海高原牦牛乳业有限公司")
-    dialog.tabs.setCurrentIndex(1)
+    click_tab(qtbot, dialog.tabs, 1)
     type_text(qtbot, dialog.edits["pi_name"], "张立新")
     type_text(qtbot, dialog.edits["start_date"], "2025.01")
     type_text(qtbot, dialog.edits["end_date"], "2024.12")
     assert "end_date" in dialog.problems
     dialog.edits["end_date"].clear()
     type_text(qtbot, dialog.edits["end_date"], "2026.12")
-    dialog.tabs.setCurrentIndex(2)
+    click_tab(qtbot, dialog.tabs, 2)
     type_text(qtbot, dialog.edits["requested_amount"], "abc")
     assert "requested_amount" in dialog.problems
     assert "border" in dialog.edits["requested_amount"].styleSheet()
@@ -125,13 +132,13 @@ def test_form_validates_as_you_type_and_saves(gui_ctx, qtbot, batch_id, tmp_path
     type_text(qtbot, dialog.edits["requested_amount"], "60")
     assert dialog.problems == {}
     assert dialog.save_button.isEnabled()
-    dialog.tabs.setCurrentIndex(4)
+    click_tab(qtbot, dialog.tabs, 4)
     type_text(qtbot, dialog.edits["abstract"], "研究牦牛舍饲育肥和牛肉精深加工")
     qtbot.mouseClick(dialog.suggest_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.suggestions.count() > 0, timeout=15000)
     first = dialog.suggestions.item(1)  # item 0 says how sure the suggestion is
     assert first.text().startswith("HD-I05")
-    dialog._take_suggestion(first)
+    click_row(qtbot, dialog.suggestions, 1, double=True)
     assert dialog.edits["primary_area"].currentData() == "HD-I05"
     dialog.grab().save(str(screenshot_dir() / "intake_form_areas.png"))
     with qtbot.waitSignal(gui_ctx.bus.changed, timeout=10000):
@@ -146,8 +153,7 @@ def test_form_validates_as_you_type_and_saves(gui_ctx, qtbot, batch_id, tmp_path
         app_id = application.id
 
     # Edit it again and attach a file.
-    edit = ApplicationFormDialog(gui_ctx, application_id=app_id)
-    qtbot.addWidget(edit)
+    edit = keep(qtbot, ApplicationFormDialog(gui_ctx, application_id=app_id))
     edit.show()
     wait_idle(qtbot, gui_ctx)
     assert edit.edits["title"].text() == "高原牦牛高效养殖与牛肉精深加工技术研发"
@@ -156,7 +162,7 @@ def test_form_validates_as_you_type_and_saves(gui_ctx, qtbot, batch_id, tmp_path
     pdf.write_bytes(b"%PDF-1.4\n")
     edit.add_attachment(str(pdf))
     qtbot.waitUntil(lambda: edit.attachments_model.rowCount() == 1, timeout=10000)
-    edit.tabs.setCurrentIndex(5)
+    click_tab(qtbot, edit.tabs, 5)
     edit.grab().save(str(screenshot_dir() / "intake_form_attachments.png"))
 
 
@@ -178,7 +184,7 @@ def test_formal_review_dialog_requires_a_reason(gui_ctx, qtbot, batch_id):
     assert len(dialog.rows) == 8
     qtbot.mouseClick(dialog.all_passed_button, Qt.MouseButton.LeftButton)
     _id, _passed, failed, reason = dialog.rows[3]
-    failed.setChecked(True)
+    check(qtbot, failed)
     assert not dialog.save_button.isEnabled()
     type_text(qtbot, reason, "逾期提交")
     assert dialog.save_button.isEnabled()
@@ -215,11 +221,11 @@ def test_checklist_editor_adds_renames_and_retires_items(gui_ctx, qtbot, batch_i
     model.setData(model.index(7, 2), Qt.CheckState.Unchecked.value, Qt.ItemDataRole.CheckStateRole)
     qtbot.mouseClick(dialog.add_button, Qt.MouseButton.LeftButton)
     model.setData(model.index(8, 1), "附件齐全")
-    dialog.view.selectRow(8)
+    click_row(qtbot, dialog.view, 8, 1)
     qtbot.mouseClick(dialog.up_button, Qt.MouseButton.LeftButton)
     dialog.grab().save(str(screenshot_dir() / "intake_checklist.png"))
     with qtbot.waitSignal(gui_ctx.bus.changed, timeout=10000):
-        dialog.save()
+        click(qtbot, dialog.buttons.button(QDialogButtonBox.StandardButton.Save))
     with gui_ctx.database.session() as session:
         items = ensure_checklist(session, batch_id, actor="t")
     active = [(i.code, i.text) for i in items if i.active]
@@ -244,10 +250,12 @@ def test_several_selected_applications_pass_formal_review_at_once(gui_ctx, qtbot
     qtbot.addWidget(page)
     page.show()
     qtbot.waitUntil(lambda: page.model.rowCount() == 3, timeout=10000)
-    page.table.selectAll()
+    select_all(qtbot, page.table)
     assert sorted(page.selected_ids()) == sorted(ids)
+    answered = when_modal(qtbot, lambda box: press(qtbot, box, QMessageBox.StandardButton.Yes), QMessageBox)
     with qtbot.waitSignal(gui_ctx.bus.changed, timeout=10000):
-        page.pass_selected(page.selected_ids(), confirm=False)
+        click_tool(qtbot, page.toolbar, page.formal_action)  # 形式审查… on several: all passed, asked first
+    assert answered
     wait_idle(qtbot, gui_ctx)
     with gui_ctx.database.session() as session:
         statuses = {a.status for a in session.scalars(select(Application))}
@@ -277,9 +285,9 @@ def test_list_shows_suggested_areas_and_confirms_them(gui_ctx, qtbot, tmp_path):
     ]
     assert page.model.index(2, area_column).data(Qt.ItemDataRole.FontRole).italic()
     page.grab().save(str(screenshot_dir() / "intake_list_suggested.png"))
-    page.table.selectAll()
+    select_all(qtbot, page.table)
     with qtbot.waitSignal(gui_ctx.bus.changed, timeout=10000):
-        page.confirm_areas_action.trigger()
+        click_tool(qtbot, page.toolbar, page.confirm_areas_action)
     qtbot.waitUntil(
         lambda: (
             page.model.rowCount() == 3

@@ -6,10 +6,11 @@ import time
 from decimal import Decimal
 
 import pytest
-from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
+from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QProgressDialog, QPushButton
 from sqlalchemy import insert, select
 
+from clicks import choose, click, click_menu, modal, retype
 from conftest_helpers import screenshot_dir, type_text, wait_idle
 from reviewtool.gui import options
 from reviewtool.gui.main_window import MainWindow
@@ -78,9 +79,8 @@ def _section_center(header, column):
 def test_status_filter_limits_rows(window, qtbot, demo_ctx):
     page = window.applications_page
     combo = page.status_filter
-    index = combo.findText("形式审查未通过")
-    assert index > 0
-    combo.setCurrentIndex(index)
+    assert combo.findText("形式审查未通过") > 0
+    choose(qtbot, combo, text="形式审查未通过")
     wait_idle(qtbot, demo_ctx)
     assert page.model.total == 0
     assert "共 0 个申报项目" in page.count_label.text()
@@ -127,17 +127,15 @@ def test_targets_show_their_attributes(window, qtbot, demo_ctx):
 
 
 def test_settings_dialog_stores_the_bureau_name(window, qtbot, demo_ctx):
-    dialog = SettingsDialog(demo_ctx, language="zh_CN", bureau_name="海东市科学技术局", parent=window)
-    qtbot.addWidget(dialog)
-    dialog.bureau_name.clear()
-    type_text(qtbot, dialog.bureau_name, "海东市科学技术局（测试）")
+    click_menu(qtbot, window, window.settings_action)  # 文件 → 设置…: the dialog opens with open()
+    dialog = modal(qtbot, SettingsDialog)
+    retype(qtbot, dialog.bureau_name, "海东市科学技术局（测试）")
     assert dialog.user.text() == demo_ctx.actor  # who acts is shown, not typed
     font_path = str(document_fonts().source)  # a font the app finds here (no fixed Debian path)
-    type_text(qtbot, dialog.font_file, font_path)
+    retype(qtbot, dialog.font_file, font_path)
     ok = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
-    qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
-    assert dialog.result() == dialog.DialogCode.Accepted
-    window.apply_settings(dialog.result_values())
+    qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)  # accepted: the window applies the values
+    qtbot.waitUntil(lambda: QApplication.activeModalWidget() is None)
     wait_idle(qtbot, demo_ctx)
     with demo_ctx.database.session() as session:
         assert data_settings.get(session, data_settings.BUREAU_NAME) == "海东市科学技术局（测试）"
@@ -145,18 +143,10 @@ def test_settings_dialog_stores_the_bureau_name(window, qtbot, demo_ctx):
 
 
 def test_settings_menu_opens_the_dialog(window, qtbot, demo_ctx):
-    seen = {}
-
-    def close_dialog():
-        dialog = QApplication.activeModalWidget()
-        seen["dialog"] = dialog
-        if dialog is not None:
-            dialog.reject()
-
-    QTimer.singleShot(800, close_dialog)
-    window.settings_action.trigger()
-    qtbot.waitUntil(lambda: "dialog" in seen, timeout=5000)
-    assert isinstance(seen["dialog"], SettingsDialog)
+    click_menu(qtbot, window, window.settings_action)
+    dialog = modal(qtbot, SettingsDialog)
+    click(qtbot, dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Cancel))
+    qtbot.waitUntil(lambda: QApplication.activeModalWidget() is None)
 
 
 def test_long_task_shows_progress_late_and_can_be_cancelled(gui_ctx, qtbot):

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit
 from sqlalchemy import select
 
+from clicks import choose, click_tab
 from conftest_helpers import screenshot_dir, type_text, wait_idle
 from reviewtool.core.enums import Opinion, SheetSource, SheetStatus
 from reviewtool.gui.scoring.ranking_page import RankingPage
@@ -77,7 +78,7 @@ def test_rubric_editor_validates_live_and_saves_a_new_version(demo_ctx, qtbot):
     qtbot.waitUntil(lambda: "进度安排、组织管理与风险应对" in dialog.preview.toPlainText())
     assert dialog.save_button.isEnabled()
     assert dialog.document()["criteria"][6]["id"] == "C8"
-    dialog.right_tabs.setCurrentIndex(0)
+    click_tab(qtbot, dialog.right_tabs, 0)
     dialog.grab().save(str(screenshot_dir() / "rubric_editor.png"))
     with qtbot.waitSignal(dialog.saved, timeout=10000) as saved:
         qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
@@ -189,7 +190,7 @@ def test_ranking_page_shows_the_demo_ranking(demo_ctx, qtbot):
     assert page.model.index(0, 6).data()  # the rule in force is shown
     assert "推荐" in page.summary.text() or "阈值" in page.summary.text()
     all_rows = page.model.rowCount()
-    page.area.setCurrentIndex(page.area.findData("HD-D1"))
+    choose(qtbot, page.area, "HD-D1")
     qtbot.waitUntil(lambda: 0 < page.model.rowCount() < all_rows, timeout=10000)
     assert all(r.primary_area.startswith(("HD-I0", "HD-C1", "QH-")) for r in page.model.rows)
     page.grab().save(str(screenshot_dir() / "ranking_page.png"))

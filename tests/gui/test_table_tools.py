@@ -13,6 +13,7 @@ from modal import FileChooser, answer_next, modal_watchers  # noqa: F401 - the f
 from openpyxl import load_workbook
 from PySide6.QtCore import QPoint, Qt
 
+from clicks import click_tab
 from conftest_helpers import screenshot_dir, type_text, wait_idle
 from reviewtool.gui.widgets.table_export import shown_table
 
@@ -196,7 +197,7 @@ def test_review_sheets_filter_by_expert_and_state(demo_ctx, qtbot, tmp_path, mon
     page.resize(1280, 680)
     page.show()
     qtbot.waitUntil(lambda: page.sheets_model.rowCount() > 0, timeout=15000)
-    page.tabs.setCurrentIndex(1)
+    click_tab(qtbot, page.tabs, 1)
     view = page.sheets_view
     total = view.model().rowCount()
     experts = page.sheets_filter.combos[2]

@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox
 from sqlalchemy import func, select
 
+from clicks import click_tab
 from conftest_helpers import type_text, wait_idle
 from reviewtool.gui.experts.expert_dialog import ExpertDialog
 from reviewtool.gui.intake.application_form import ApplicationFormDialog
@@ -75,9 +76,9 @@ def test_save_in_the_question_saves_the_application(gui_ctx, qtbot, batch_id):
     dialog = open_form(gui_ctx, qtbot, batch_id=batch_id)
     type_text(qtbot, dialog.edits["title"], "食用百合繁殖及高产栽培技术示范")
     type_text(qtbot, dialog.edits["unit_name"], "海东市乐都区农业技术推广中心")
-    dialog.tabs.setCurrentIndex(1)
+    click_tab(qtbot, dialog.tabs, 1)
     type_text(qtbot, dialog.edits["pi_name"], "李明")
-    dialog.tabs.setCurrentIndex(2)
+    click_tab(qtbot, dialog.tabs, 2)
     type_text(qtbot, dialog.edits["requested_amount"], "20")
     answer = answer_next(qtbot, click="保存")
     with qtbot.waitSignal(gui_ctx.bus.changed, timeout=10000):

@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 
 from clicks import (
     answer_file_dialog,
+    choose,
     click,
     click_nav,
     click_row,
@@ -121,7 +122,7 @@ def test_a_clerk_runs_a_whole_call_from_the_window(gui_ctx, qtbot, tmp_path, lan
     click(qtbot, page.rubric_button)
     chooser = modal(qtbot, BatchRubricDialog)
     qtbot.waitUntil(lambda: chooser.rubric.findData("haidong-general") >= 0, timeout=10000)
-    chooser.rubric.setCurrentIndex(chooser.rubric.findData("haidong-general"))
+    choose(qtbot, chooser.rubric, "haidong-general")
     click(qtbot, chooser.use_button)
     qtbot.waitUntil(lambda: "haidong-general" in chooser.attached.item(0).text(), timeout=10000)
     click(qtbot, chooser.close_button)
@@ -135,7 +136,7 @@ def test_a_clerk_runs_a_whole_call_from_the_window(gui_ctx, qtbot, tmp_path, lan
     fits(dialog)
     qtbot.waitUntil(lambda: dialog.batch_combo.findText(BATCH) >= 0 and dialog.sample_button.isVisible(), timeout=10000)
     assert dialog.batch_combo.currentText() == ""  # never pre-filled: the clerk chooses
-    dialog.batch_combo.setCurrentIndex(dialog.batch_combo.findText(BATCH))
+    choose(qtbot, dialog.batch_combo, text=BATCH)
     click(qtbot, dialog.sample_button)
     click(qtbot, dialog.preview_button)
     qtbot.waitUntil(lambda: dialog.import_button.isEnabled(), timeout=20000)
@@ -233,8 +234,7 @@ def test_a_clerk_runs_a_whole_call_from_the_window(gui_ctx, qtbot, tmp_path, lan
     click_row(qtbot, page.table, row_of(page.table, 1, number), 1)
 
     def pick(dialog: ReviewerPicker) -> None:
-        index = next(i for i in range(dialog.combo.count()) if dialog.combo.itemData(i) == paper_expert)
-        dialog.combo.setCurrentIndex(index)
+        choose(qtbot, dialog.combo, paper_expert)
         qtbot.mouseClick(dialog.transcribe, Qt.MouseButton.LeftButton)
         click(qtbot, dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok))
 

@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox, QLabel, QLineEdit, QRadioButton
 from sqlalchemy import select
 
+from clicks import check
 from conftest_helpers import type_text, wait_idle
 from gui.modal import answer_next, modal_watchers  # noqa: F401 - autouse: no modal window left unanswered
 from panels.conftest import BATCH, attach_general_rubric, build_world
@@ -115,7 +116,7 @@ def test_the_draw_rules_dialog_saves_cap_and_rotation(qtbot, gui_ctx):
     dialog.cap.setFocus()
     dialog.cap.selectAll()
     qtbot.keyClicks(dialog.cap.lineEdit(), "6")
-    dialog.rotation.click()  # a checkbox: the click is the user's
+    check(qtbot, dialog.rotation, False)  # a click on the check box
     click(qtbot, dialog.buttons.button(QDialogButtonBox.StandardButton.Save))
     qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=5000)
     with ctx.database.session() as s:

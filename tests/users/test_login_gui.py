@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
+from clicks import click_menu
 from conftest_helpers import screenshot_dir, type_text, wait_idle
 from reviewtool.core.users import Role
 from reviewtool.gui import options
@@ -55,7 +56,7 @@ def _log_in(qtbot, dialog: LoginDialog, name: str | None, password: str) -> None
 
 def _change_bureau_name(qtbot, window, name: str) -> dict[str, str]:
     """Type a new bureau name in Settings and press OK; returns what the dialog showed."""
-    window.settings_action.trigger()
+    click_menu(qtbot, window, window.settings_action)  # 文件 → 设置…
     dialog = _modal(qtbot, SettingsDialog)
     shown = {"user": dialog.user.text(), "database": dialog.database_url.text()}
     dialog.bureau_name.clear()
@@ -164,7 +165,7 @@ def test_the_administrator_adds_a_user_in_the_users_dialog(db, qtbot):
         window = launcher.window
         wait_idle(qtbot, window.ctx)
         assert window.users_action.isEnabled()
-        window.users_action.trigger()
+        click_menu(qtbot, window, window.users_action)  # 文件 → 用户管理…
         users = _modal(qtbot, UsersDialog)
         wait_idle(qtbot, window.ctx)
         qtbot.mouseClick(users.add_button, Qt.MouseButton.LeftButton)
