@@ -41,6 +41,7 @@ from reviewtool.core.intake.values import format_money, format_month, parse_mone
 from reviewtool.gui.context import GuiContext
 from reviewtool.gui.intake.application_attachments import AttachmentsTab
 from reviewtool.gui.widgets.area_titles import AreaCodesLabel
+from reviewtool.gui.widgets.stale_edit import StaleEdit, offer_reload
 from reviewtool.gui.widgets.unsaved_changes import UnsavedChanges
 from reviewtool.gui.widgets.window_fit import fit_to_screen, scrolling
 from reviewtool.i18n import N_, _
@@ -491,6 +492,10 @@ class ApplicationFormDialog(QDialog):
 
     def _save_failed(self, error: BaseException) -> None:
         self.save_button.setEnabled(True)
+        if isinstance(error, StaleEdit):
+            if offer_reload(self, error):
+                self._load()  # the saved version, and its row version: the next save goes through
+            return
         self._show_error(error)
 
     def delete(self) -> None:
