@@ -14,7 +14,8 @@ from reviewtool.core.enums import PanelMode
 from reviewtool.core.errors import UserError
 from reviewtool.core.scoring.rubric import figure_text
 from reviewtool.i18n import _
-from reviewtool.services.stages import finalise, promotion, visibility
+from reviewtool.services.my_reviews.workspace import allowed_attachment_kinds
+from reviewtool.services.stages import expert_attachments, finalise, promotion, visibility
 from reviewtool.services.stages import stage as stages
 from reviewtool.services.stages.standing import final_rule
 
@@ -250,27 +251,46 @@ def rule_command(batch: str, last: bool, weights: str | None, db_url: str | None
     click.echo(text)
 
 
-@stage_group.command("settings", help=_("A stage's mode, and whether experts see their own earlier-stage sheets."))
+@stage_group.command(
+    "settings",
+    help=_("A stage's mode, whether experts see their own earlier-stage sheets, and which attachments they may open."),
+)
 @batch_option
 @click.option("--stage", "stage", metavar="NAME", help=_("The stage (default: the batch's current stage)."))
 @click.option("--mode", type=click.Choice([m.value for m in PanelMode]), help=_("remote: 网络评审; meeting: 会议评审."))
 @click.option("--show-earlier-sheets/--hide-earlier-sheets", "show", default=None,
               help=_("Whether an expert sees their own sheet of an earlier stage (the whole batch; default: hidden)."))  # fmt: skip
+@click.option("--expert-attachments", "attachments", metavar="KINDS",
+              help=_("Attachments experts may open: all, none, or kinds separated by commas "
+                     "(application_form, budget, certificate, other)."))  # fmt: skip
 @db_option
 @json_option
 def settings_command(
-    batch: str, stage: str | None, mode: str | None, show: bool | None, db_url: str | None, as_json: bool
+    batch: str,
+    stage: str | None,
+    mode: str | None,
+    show: bool | None,
+    attachments: str | None,
+    db_url: str | None,
+    as_json: bool,
 ) -> None:
     with open_db(db_url).session() as session:
         found = stages.find_stage(session, batch, stage)
+        if attachments is not None:
+            kinds = expert_attachments.parse_kinds(attachments)
+            expert_attachments.set_expert_attachment_kinds(session, found.batch_id, kinds, actor=actor())
         if mode is not None:
             stages.set_stage_mode(session, found.id, PanelMode(mode), actor=actor())
         if show is not None:
             visibility.set_show_earlier_sheets(session, found.batch_id, show, actor=actor())
-        shown = visibility.shows_earlier_sheets(stages.find_batch(session, batch))
+        the_batch = stages.find_batch(session, batch)
+        shown = visibility.shows_earlier_sheets(the_batch)
+        allowed = allowed_attachment_kinds(the_batch)
         if as_json:
-            emit_json({"stage": found.name, "mode": found.mode.value, "show_earlier_sheets": shown})
+            emit_json({"stage": found.name, "mode": found.mode.value, "show_earlier_sheets": shown,
+                       "expert_attachment_kinds": None if allowed is None else sorted(allowed)})  # fmt: skip
             return
         click.echo(_("{stage}: {mode}").format(stage=found.name, mode=found.mode.label()))
         click.echo(_("Experts see their own earlier-stage sheets: {answer}").format(
             answer=_("yes") if shown else _("no")))  # fmt: skip
+        click.echo(_("Experts may open: {kinds}").format(kinds=expert_attachments.describe(allowed)))

@@ -74,6 +74,7 @@ def test_nobody_sees_another_experts_workspace(db, world):
 
 def test_the_summary_shows_only_assigned_applications_and_the_attachments_the_batch_allows(db, world, tmp_path):
     from reviewtool.services.intake.attachments import add_attachment
+    from reviewtool.services.stages.expert_attachments import set_expert_attachment_kinds
 
     with _owner(db).session() as session:
         for name, kind in (("申报书.pdf", "application_form"), ("预算表.xlsx", "budget")):
@@ -85,7 +86,7 @@ def test_the_summary_shows_only_assigned_applications_and_the_attachments_the_ba
     assert sorted(f for _i, _k, f in shown.attachments) == ["申报书.pdf", "预算表.xlsx"] and shown.abstract
     with _owner(db).session() as session:
         batch = session.scalars(select(Batch)).first()
-        batch.settings = {**(batch.settings or {}), workspace.EXPERT_ATTACHMENTS_KEY: ["application_form"]}
+        set_expert_attachment_kinds(session, batch.id, ["application_form"], actor="t")
     with expert.session() as session:
         shown = workspace.summary(session, world.stage_id, world.fresh[0])
         assert [f for _i, _k, f in shown.attachments] == ["申报书.pdf"]

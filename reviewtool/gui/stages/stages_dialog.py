@@ -1,6 +1,6 @@
 """评审阶段: the batch's stages in order, with the buttons that act on them —
 新增阶段…, 阶段定稿…, 重新打开…, 晋级…, 计分规则… — and whether experts see their own
-earlier-stage sheets. Opened from the batch page.
+earlier-stage sheets, and which attachments they may open. Opened from the batch page.
 
 Every action is a service call on the worker (``ctx.run_db``); the list
 reloads when the change bus announces batch or panel changes. GUI thread only.
@@ -28,7 +28,8 @@ from reviewtool.gui.stages.promotion_dialog import PromotionDialog
 from reviewtool.gui.widgets.rows_model import RowsModel, selected_key, table_view
 from reviewtool.i18n import N_, _
 from reviewtool.services.changes import Changes
-from reviewtool.services.stages import finalise, visibility
+from reviewtool.services.my_reviews.workspace import allowed_attachment_kinds
+from reviewtool.services.stages import expert_attachments, finalise, visibility
 from reviewtool.services.stages import stage as stages
 from reviewtool.services.stages.standing import final_rule
 
@@ -44,11 +45,12 @@ COLUMNS = (
 )
 
 
-def load(session, batch_id: int) -> tuple[list[stages.StageRow], str, bool]:
+def load(session, batch_id: int) -> tuple[list[stages.StageRow], str, bool, frozenset[str] | None]:
     rows = stages.list_stages(session, batch_id)
     batch = stages.find_batch(session, batch_id)
     names = [r.name for r in rows if r.kind is StageKind.EXPERT]
-    return rows, final_rule(batch).text(names), visibility.shows_earlier_sheets(batch)
+    shown = visibility.shows_earlier_sheets(batch)
+    return rows, final_rule(batch).text(names), shown, allowed_attachment_kinds(batch)
 
 
 class StagesDialog(QDialog):
@@ -67,6 +69,8 @@ class StagesDialog(QDialog):
         self.rule_label.setWordWrap(True)
         self.show_earlier = QCheckBox(_("Experts see their own sheet of an earlier stage"))
         self.allow_missing = QCheckBox(_("Finalise even with sheets not submitted"))
+        # 专家可查看的附件: one box per attachment kind; all ticked is every kind, none ticked is none.
+        self.attachment_boxes = {key: QCheckBox(label) for key, label in expert_attachments.kind_labels()}
         self.add_button = QPushButton(_("Add stage…"))
         self.finalise_button = QPushButton(_("Finalise stage…"))
         self.reopen_button = QPushButton(_("Reopen stage…"))
@@ -100,6 +104,13 @@ class StagesDialog(QDialog):
         options.addWidget(self.allow_missing)
         options.addStretch(1)
         layout.addLayout(options)
+        files = QHBoxLayout()
+        files.addWidget(QLabel(_("Experts may open these attachments:")))
+        for box in self.attachment_boxes.values():
+            files.addWidget(box)
+            box.clicked.connect(self._set_attachment_kinds)
+        files.addStretch(1)
+        layout.addLayout(files)
         layout.addLayout(buttons)
 
         self.add_button.clicked.connect(self.add_stage)
@@ -120,7 +131,7 @@ class StagesDialog(QDialog):
         self.ctx.run_db(lambda s, _p, _c: load(s, batch_id), self._show, self.show_error)
 
     def _show(self, result) -> None:
-        rows, rule, shown = result
+        rows, rule, shown, kinds = result
         chosen = self.selected_id()
         self.rows = rows
         self.model.set_rows(
@@ -147,6 +158,8 @@ class StagesDialog(QDialog):
                 self.view.selectRow(index)
         self.rule_label.setText(rule)
         self.show_earlier.setChecked(shown)
+        for key, box in self.attachment_boxes.items():
+            box.setChecked(kinds is None or key in kinds)
         self._update_buttons()
 
     def _on_changed(self, changes: Changes) -> None:
@@ -251,6 +264,11 @@ class StagesDialog(QDialog):
         self.dialog = dialog
         dialog.open()
         return dialog
+
+    def _set_attachment_kinds(self) -> None:
+        batch_id, actor = self.batch_id, self.ctx.actor
+        kinds = {key for key, box in self.attachment_boxes.items() if box.isChecked()}
+        self._run(lambda s, _p, _c: expert_attachments.set_expert_attachment_kinds(s, batch_id, kinds, actor=actor))
 
     def _set_show_earlier(self, checked: bool) -> None:
         batch_id, actor = self.batch_id, self.ctx.actor
