@@ -86,7 +86,8 @@ import json, sys
 from reviewtool.cli.main import main
 code = main(sys.argv[1:])
 roots = sorted({m.split(".")[0] for m in sys.modules})
-print(json.dumps({"code": code, "roots": roots, "cli": sorted(m for m in sys.modules if m.startswith("reviewtool.cli."))}))
+print(json.dumps({"code": code, "roots": roots, "cli": sorted(m for m in sys.modules if m.startswith("reviewtool.cli.")),
+                  "loaded": sorted(m for m in sys.modules if m.startswith("reviewtool."))}))
 """
 
 
@@ -143,3 +144,28 @@ def test_a_loaded_command_still_runs_and_unknown_ones_fail_in_one_line(capsys):
     assert main(["no-such-command"]) == 2
     err = capsys.readouterr().err
     assert "no-such-command" in err and "Traceback" not in err
+
+
+def test_one_title_on_an_unchanged_sqlite_file_answers_without_the_data_layer(tmp_path):
+    """suggest-areas: the first call opens the database and stamps the file; the next, with nothing
+    written since, answers the same from the cached model without SQLAlchemy or the models."""
+    url = f"sqlite:///{(tmp_path / 'quick.sqlite3').as_posix()}"
+    assert _loaded(tmp_path, "init", "--db", url)["code"] == 0
+    title = "基于深度学习的高原牦牛疾病智能诊断系统研发"
+
+    def suggest() -> tuple[dict, list[str]]:
+        result = _python(LOADED_SCRIPT, tmp_path, "suggest-areas", "--db", url, "--title", title, "--json")
+        assert result.returncode == 0, result.stderr
+        *answer, loaded = result.stdout.splitlines()
+        return json.loads(loaded), answer
+
+    full, full_answer = suggest()
+    assert "sqlalchemy" in full["roots"]  # opened (and checked) the database, built and cached the model
+    quick, quick_answer = suggest()
+    assert quick["code"] == 0 and quick_answer == full_answer
+    assert set(HEAVY) & set(quick["roots"]) == set()
+    assert not any(m.startswith("reviewtool.storage") for m in quick["loaded"])
+    # A write to the file (here a new batch) sends the next call through the database again.
+    assert _loaded(tmp_path, "batch", "add", "2026年测试批次", "--db", url)["code"] == 0
+    again, again_answer = suggest()
+    assert "sqlalchemy" in again["roots"] and again_answer == full_answer

@@ -3,9 +3,6 @@ and opening the database."""
 
 from __future__ import annotations
 
-import datetime as dt
-import enum
-import json
 import os
 import sys
 from collections.abc import Callable
@@ -15,6 +12,7 @@ from typing import Any
 import click
 from sqlalchemy.engine import make_url
 
+from reviewtool.cli.options import chosen_db_url, db_option, emit_json, json_option  # noqa: F401 - re-exported
 from reviewtool.core.errors import UserError
 from reviewtool.core.numbers import parse_number
 from reviewtool.core.users import Identity
@@ -51,52 +49,8 @@ class DecimalParam(click.ParamType):
         return number
 
 
-def db_option(command: Callable) -> Callable:
-    # No ``envvar``: click would fill the option from $REVIEWTOOL_DB and hide a
-    # ``--db`` given before the command. ``open_db`` falls back to the variable.
-    return click.option(
-        "--db",
-        "db_url",
-        metavar="URL",
-        help=_("SQLAlchemy database URL or SQLite file (default: $REVIEWTOOL_DB, then the user data folder)."),
-    )(command)
-
-
 def batch_option(command: Callable) -> Callable:
     return click.option("--batch", "batch_name", required=True, help=_("Batch name or id."))(command)
-
-
-def json_option(command: Callable) -> Callable:
-    return click.option("--json", "as_json", is_flag=True, help=_("Print machine-readable JSON."))(command)
-
-
-def _default(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    if isinstance(value, enum.Enum):
-        return value.value
-    if hasattr(value, "as_json"):
-        return value.as_json()
-    raise TypeError(f"cannot encode {type(value).__name__} as JSON")
-
-
-def emit_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=_default))
-    sys.stdout.write("\n")
-
-
-def chosen_db_url(db_url: str | None) -> str | None:
-    """The database the user named: ``--db`` after the command, else ``--db``
-    before it, else ``None`` (then ``$REVIEWTOOL_DB``, then the default file).
-    An explicit option always wins over the environment variable."""
-    ctx = click.get_current_context(silent=True)
-    if db_url is None and ctx is not None:
-        root = ctx.find_root()
-        if isinstance(root.obj, dict):
-            db_url = root.obj.get("db_url")
-    return db_url or None
 
 
 #: Who logged in for this command (one command per process): ``actor()`` names them.

@@ -1,11 +1,19 @@
 """``suggest-areas``: suggested priority areas, with how sure they are and why,
-for one title or for every row of a workbook (``--from``)."""
+for one title or for every row of a workbook (``--from``).
+
+One title on an SQLite file that nothing has written to since the last call
+answers from the cached model without opening the database
+(``services.intake.suggest_cache``): no SQLAlchemy, no ORM models. Every
+other call opens it (``open_db``: upgrade, login) and stamps the file for the
+next one."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
-from reviewtool.cli.common import db_option, emit_json, json_option, open_db
+from reviewtool.cli.options import chosen_db_url, db_option, emit_json, json_option
 from reviewtool.core.errors import UserError
 from reviewtool.i18n import N_, _
 
@@ -51,6 +59,17 @@ def suggest_command(
 ) -> None:
     if bool(title) == bool(from_file):
         raise click.UsageError(_("Give either --title or --from."))
+    if title:
+        from reviewtool.services.intake.suggest_cache import quick_suggester
+
+        if not title.strip():
+            raise UserError(_("A title is needed to suggest priority areas."))
+        quick = quick_suggester(chosen_db_url(db_url))
+        if quick is not None:
+            _answer(title, quick.answer(title, abstract, limit=limit), as_json)
+            return
+    from reviewtool.cli.common import open_db
+
     database = open_db(db_url)
     if from_file:
         from reviewtool.services.intake.suggest_file import suggest_for_file
@@ -65,10 +84,21 @@ def suggest_command(
         for found in answers:
             _print(found.title, found.answer, row=found.row)
         return
+    from reviewtool.services.intake.suggest_cache import remember
+    from reviewtool.services.intake.suggest_model import model_key
     from reviewtool.services.intake.tagging import suggest_answer
+    from reviewtool.services.users.login import needs_local_login
 
     with database.session() as session:
         answer = suggest_answer(session, title, abstract, limit=limit)
+        key = model_key(session)
+    if database.is_sqlite and not needs_local_login(database):
+        database.dispose()  # closed first: the stamp is the file's state with nobody connected
+        remember(Path(database.engine.url.database).resolve(), key)
+    _answer(title, answer, as_json)
+
+
+def _answer(title: str, answer, as_json: bool) -> None:
     if as_json:
         emit_json({"title": title, **answer.as_json()})
         return

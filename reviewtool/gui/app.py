@@ -1,7 +1,11 @@
 """``reviewtool``: start the desktop application.
 
-Start-up opens (and upgrades) the database on the worker thread, loads the
-demonstration data when asked, then shows the main window. A PostgreSQL URL
+Start-up shows the start window at once (``gui/start_window.py``: the frame,
+"正在打开数据库…"), before the data layer is imported; then opens (and
+upgrades) the database on the worker thread, loads the demonstration data
+when asked, and shows the main window in its place. This module imports
+SQLAlchemy, the models and the services only inside the functions that need
+them (``tests/gui/test_start_window.py``). A PostgreSQL URL
 without a password first asks for login and password (``gui/users/
 login_dialog.py``) and connects as that login role; an SQLite file with local
 users asks after opening. No password is ever stored: the URL remembered in
@@ -14,6 +18,7 @@ import argparse
 import os
 import sys
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -21,17 +26,17 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from reviewtool import __version__
 from reviewtool.core.errors import UserError
 from reviewtool.gui import options
-from reviewtool.gui.context import ChangeBus, GuiContext
-from reviewtool.gui.main_window import MainWindow
+from reviewtool.gui.start_window import StartWindow
 from reviewtool.gui.tasks import TaskManager
-from reviewtool.gui.users.login_dialog import LoginDialog
 from reviewtool.i18n import _, normalise_language, set_language
 from reviewtool.paths import demo_database_url
-from reviewtool.services import demo
-from reviewtool.services.audit import default_actor
-from reviewtool.services.setup import open_database
-from reviewtool.services.users import login
-from reviewtool.storage.database import ENV_VAR, resolve_url
+
+if TYPE_CHECKING:
+    from reviewtool.gui.main_window import MainWindow
+    from reviewtool.gui.users.login_dialog import LoginDialog
+
+#: As ``storage.database.ENV_VAR`` (not imported at start-up: that module loads SQLAlchemy).
+ENV_VAR = "REVIEWTOOL_DB"
 
 
 @dataclass
@@ -57,6 +62,11 @@ def open_and_prepare(url: str | None, with_demo: bool):
     """Worker-thread part of start-up: connect (PostgreSQL: as the URL's login role), migrate if
     this is the owner, fill an empty demo database. Leaves ``database.identity`` None when an
     SQLite file has local users: then the login dialog comes next."""
+    from reviewtool.services import demo
+    from reviewtool.services.setup import open_database
+    from reviewtool.services.users import login
+    from reviewtool.storage.database import resolve_url
+
     resolved = resolve_url(url)
     if login.is_postgresql(resolved):
         database = login.open_server(resolved)
@@ -79,6 +89,7 @@ class Launcher:
         self.settings = options.open_settings()
         self.tasks = TaskManager()
         self.window: MainWindow | None = None
+        self.start_window: StartWindow | None = None  # until the first main window replaces it
         self.login_dialog: LoginDialog | None = None
         self._qt_translator: QTranslator | None = None
         self.exit_code = 0
@@ -92,7 +103,16 @@ class Launcher:
             url = (
                 self.launch.database_url or os.environ.get(ENV_VAR) or options.DATABASE_URL.read(self.settings) or None
             )
-        self.open(url, with_demo=self.launch.demo)
+        self.start_window = StartWindow(self.settings)
+        self.start_window.show()
+        self.app.processEvents()  # drawn before the data layer's imports hold the thread
+        QTimer.singleShot(0, lambda: self.open(url, with_demo=self.launch.demo))
+
+    def _close_start_window(self) -> None:
+        if self.start_window is not None:
+            self.start_window.close()
+            self.start_window.deleteLater()
+            self.start_window = None
 
     def apply_language(self, language: str) -> None:
         language = set_language(normalise_language(language))
@@ -111,6 +131,9 @@ class Launcher:
     def open(self, url: str | None, *, with_demo: bool = False, identity=None) -> None:
         """Open ``url``: a PostgreSQL URL without a password first asks for login and password.
         ``identity``: reopening the same SQLite file keeps who logged in."""
+        from reviewtool.services.users import login
+        from reviewtool.storage.database import resolve_url
+
         try:
             resolved = resolve_url(url)
         except UserError as error:
@@ -122,6 +145,10 @@ class Launcher:
             self._connect(resolved, with_demo, identity)
 
     def _ask_server_login(self, url: str, with_demo: bool, message: str) -> None:
+        from reviewtool.gui.users.login_dialog import LoginDialog
+        from reviewtool.services.audit import default_actor
+        from reviewtool.services.users import login
+
         dialog = LoginDialog(
             login.url_without_password(url), login=login.url_login(url) or default_actor(), message=message
         )
@@ -132,6 +159,8 @@ class Launcher:
         dialog.open()
 
     def _connect(self, url: str, with_demo: bool, identity=None) -> None:
+        from reviewtool.services.users import login
+
         def failed(error: BaseException) -> None:
             if isinstance(error, login.WrongPassword) and login.is_postgresql(url):
                 self._ask_server_login(login.url_without_password(url), with_demo, str(error))
@@ -154,6 +183,10 @@ class Launcher:
         self._show_window(database)
 
     def _ask_local_login(self, database, message: str, name: str | None = None) -> None:
+        from reviewtool.gui.users.login_dialog import LoginDialog
+        from reviewtool.services.audit import default_actor
+        from reviewtool.services.users import login
+
         dialog = LoginDialog(database.display_url, login=name or default_actor(), message=message, server=False)
 
         def check() -> None:
@@ -178,9 +211,15 @@ class Launcher:
     def _login_cancelled(self) -> None:
         self.login_dialog = None
         if self.window is None:
+            self._close_start_window()
             self.app.quit()
 
     def _show_window(self, database) -> None:
+        from reviewtool.gui.context import ChangeBus, GuiContext
+        from reviewtool.gui.main_window import MainWindow
+        from reviewtool.services.audit import default_actor
+        from reviewtool.services.users import login
+
         self.login_dialog = None
         if not self.launch.demo:
             options.remember_database(self.settings, login.url_without_password(database.url))
@@ -188,6 +227,7 @@ class Launcher:
         self.window = MainWindow(ctx)
         self.window.reopen_requested.connect(self._reopen)
         self.window.show()
+        self._close_start_window()
         if self.launch.screenshot:
             self._screenshot_when_idle(self.launch.screenshot)
 
@@ -195,9 +235,12 @@ class Launcher:
         QMessageBox.critical(None, _("Cannot open the database"), str(error))
         self.exit_code = 1
         if self.window is None:
+            self._close_start_window()
             self.app.quit()
 
     def _reopen(self, values) -> None:
+        from reviewtool.services.users import login
+
         old = self.window
         url, identity = values.database_url, None
         if old is not None:
@@ -223,6 +266,7 @@ class Launcher:
         self.app.quit()
 
     def shutdown(self) -> None:
+        self._close_start_window()
         self.tasks.shutdown()
 
 

@@ -23,31 +23,11 @@ from reviewtool.core.users import Permission
 from reviewtool.gui import options
 from reviewtool.gui.context import GuiContext
 from reviewtool.gui.live_changes import LiveChanges
-from reviewtool.gui.page_stack import LazyPages, PageAttribute, PageSpec
+from reviewtool.gui.page_specs import EXPERT_PAGES, PAGES
+from reviewtool.gui.page_stack import LazyPages, PageAttribute
 from reviewtool.gui.widgets import user_guide
 from reviewtool.gui.widgets.window_fit import fit_to_screen
-from reviewtool.i18n import N_, _
-
-#: One page per section, in navigation order; each page is its own module, imported when first shown
-#: (gui/page_stack.py). Add a page here and as a ``PageAttribute`` of ``MainWindow``.
-PAGES = (
-    PageSpec("batches_page", N_("Batches"), "reviewtool.gui.batches.batch_page:BatchPage"),
-    PageSpec("applications_page", N_("Applications"), "reviewtool.gui.applications_page:ApplicationsPage"),
-    PageSpec("areas_page", N_("Priority areas"), "reviewtool.gui.areas_page:AreasPage"),
-    PageSpec("ranking_page", N_("Ranking"), "reviewtool.gui.scoring.ranking_page:RankingPage"),
-    PageSpec("funding_page", N_("Funding"), "reviewtool.gui.funding.funding_page:FundingPage"),
-    PageSpec("experts_page", N_("Expert pool"), "reviewtool.gui.experts.pool_page:ExpertPoolPage"),
-    PageSpec("panels_page", N_("Expert panels"), "reviewtool.gui.panels.panel_page:PanelPage"),
-    PageSpec(
-        "publicity_page", N_("Public notice and objections"), "reviewtool.gui.publicity.publicity_page:PublicityPage"
-    ),
-    PageSpec("dashboard_page", N_("Batch progress"), "reviewtool.gui.dashboard.dashboard_page:DashboardPage"),
-    PageSpec("audit_log_page", N_("Audit log"), "reviewtool.gui.audit_log.audit_log_page:AuditLogPage"),
-)
-#: What a 评审专家 / 专家组长 without a staff role sees: their own reviews only (gui/my_reviews).
-EXPERT_PAGES = (
-    PageSpec("my_reviews_page", N_("My reviews"), "reviewtool.gui.my_reviews.my_reviews_page:MyReviewsPage"),
-)
+from reviewtool.i18n import _
 
 
 def expert_only(user) -> bool:

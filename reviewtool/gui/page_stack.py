@@ -19,26 +19,13 @@ from __future__ import annotations
 import dataclasses
 import importlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QStackedWidget, QWidget
 
 from reviewtool.gui.context import ChangeBus, GuiContext
+from reviewtool.gui.page_specs import PageSpec
 from reviewtool.services.changes import Changes
-
-
-@dataclass(frozen=True)
-class PageSpec:
-    """One navigation entry: the window attribute, the title's msgid and ``module:Class``."""
-
-    attribute: str
-    title: str
-    target: str
-
-    @property
-    def class_name(self) -> str:
-        return self.target.rsplit(":", 1)[1]
 
 
 def merged(first: Changes, second: Changes) -> Changes:

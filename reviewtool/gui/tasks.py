@@ -20,14 +20,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from reviewtool.i18n import _
 from reviewtool.services.progress import CancelToken, Progress
-from reviewtool.storage.database import Database
+
+if TYPE_CHECKING:
+    from reviewtool.storage.database import Database
 
 PROGRESS_DELAY_MS = 600
 

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -138,11 +139,29 @@ class Answer:
         return {"confidence": self.confidence, "suggestions": [s.as_json() for s in self.suggestions]}
 
 
+#: Where jieba keeps its parsed dictionary (``use_jieba_cache``); ``None``: the system's temporary folder.
+_jieba_cache: list[str | None] = [None]
+
+
+def use_jieba_cache(folder: str) -> None:
+    """Keep jieba's dictionary cache in ``folder`` (the service passes the user cache folder),
+    not in a temporary folder another user or a clean-up may own. Before the first build."""
+    _jieba_cache[0] = folder
+
+
 @cache
 def _jieba():
+    """jieba, loaded once per process (its dictionary from its cache file after the first time)."""
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
+    folder = _jieba_cache[0]
+    if folder:
+        try:
+            os.makedirs(folder, exist_ok=True)
+            jieba.dt.tmp_dir = folder
+        except OSError:
+            pass  # jieba falls back to the temporary folder
     jieba.initialize()
     return jieba
 

@@ -46,6 +46,7 @@ from reviewtool.core.scoring.rubric import points_text
 from reviewtool.gui.context import GuiContext
 from reviewtool.gui.scoring.score_rows import CriterionRow, KeyChoiceCombo, opinion_fields, veto_box
 from reviewtool.gui.scoring.score_side import ApplicationSide
+from reviewtool.gui.widgets.stale_edit import StaleEdit, offer_reload
 from reviewtool.gui.widgets.window_fit import fit_to_screen
 from reviewtool.i18n import _
 from reviewtool.services.scoring import next_sheet, sheet_edits, sheets
@@ -78,6 +79,7 @@ class ScoreEntryWindow(QDialog):
         self.rows: list[CriterionRow] = []
         self.vetoes: dict[str, KeyChoiceCombo] = {}
         self.status = SheetStatus.DRAFT
+        self.row_version = 0  # the sheet's version as loaded (0: none yet); a save over a newer one is refused
         self.dirty = False
         self._saving = False
         self._loaded = False
@@ -312,6 +314,7 @@ class ScoreEntryWindow(QDialog):
             for widget in blocked:
                 widget.blockSignals(False)
         self.status = sheet.status
+        self.row_version = sheet.row_version
         if sheet.locked:
             self._set_read_only(_("This sheet is locked; reopen it with a reason to change it."))
             self.reopen_button.setVisible(True)
@@ -411,6 +414,7 @@ class ScoreEntryWindow(QDialog):
         def done(result) -> None:
             changes, context = result
             self._ctx.bus.announce(changes)
+            self.row_version = context.sheet.row_version if context.sheet is not None else self.row_version
             for crow in self.rows:
                 crow.points.setReadOnly(False)
                 crow.comment.setReadOnly(False)
@@ -456,7 +460,7 @@ class ScoreEntryWindow(QDialog):
         transcribe = self.transcribe.isChecked()
         actor = self._ctx.actor
         version_id = self.context.rubric_version_id
-        app_id, reviewer, stage_id = self.application_id, self.reviewer_id, self.stage_id
+        app_id, reviewer, stage_id, row_version = self.application_id, self.reviewer_id, self.stage_id, self.row_version
 
         def work(session, _p, _c):
             return sheet_edits.save_sheet(
@@ -470,6 +474,7 @@ class ScoreEntryWindow(QDialog):
                 entered_by=actor,
                 submit=submit,
                 stage_id=stage_id,
+                row_version=row_version,
             )
 
         self._saving = True
@@ -480,6 +485,7 @@ class ScoreEntryWindow(QDialog):
     def _saved(self, result: sheet_edits.SaveResult) -> None:
         self._saving = False
         self.status = result.status
+        self.row_version = result.row_version
         if result.status == SheetStatus.SUBMITTED:
             self.state_label.setText(_("Submitted and saved"))
         else:
@@ -500,7 +506,30 @@ class ScoreEntryWindow(QDialog):
         self._pending = None
         self.dirty = True
         self.state_label.setText(_("Not saved: {error}").format(error=error))
+        if isinstance(error, StaleEdit):
+            self._autosave.stop()  # autosaving again would only be refused again
+            if offer_reload(self, error):
+                self._reload_sheet()
+            return
         QMessageBox.warning(self, _("Not saved"), str(error))
+
+    def _reload_sheet(self) -> None:
+        """The sheet as now saved (after someone else's save): their points replace what was typed."""
+        app_id, reviewer, stage_id = self.application_id, self.reviewer_id, self.stage_id
+
+        def done(context: sheets.ScoringContext) -> None:
+            self.context = context
+            self._loaded = False  # filling in is not typing
+            if context.sheet is not None:
+                self._fill_from(context.sheet)
+            self._loaded = True
+            self.dirty = False
+            self._update_summary()
+            self.state_label.setText(_("Reloaded: the sheet as saved by the other person."))
+
+        self._ctx.run_db(
+            lambda s, _p, _c: sheets.scoring_context(s, app_id, reviewer, stage_id=stage_id), done, self._load_failed
+        )
 
     def reject(self) -> None:
         """Esc, the Close button and the title-bar X all end here (QDialog.closeEvent calls it)."""

@@ -7,7 +7,9 @@ count and newest id, the newest edit of a tagged application and the model
 version. Within a process the built suggester is kept in memory; across
 processes it is pickled into the user cache folder (platformdirs), so one
 ``reviewtool-cli suggest-areas`` call loads a ready model instead of running
-jieba over the plan again. A damaged or foreign cache file is rebuilt.
+jieba over the plan again. A damaged or foreign cache file is rebuilt. The
+files, and the quick path of a one-title CLI call that skips the database,
+are ``suggest_cache``.
 
 Threading: ``suggester`` may be called from any thread; the memory cache is
 guarded by a lock and the built suggester is read-only.
@@ -16,28 +18,28 @@ guarded by a lock and the built suggester is read-only.
 from __future__ import annotations
 
 import hashlib
-import os
-import pickle
-import tempfile
 import threading
-from pathlib import Path
 
-import platformdirs
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from reviewtool.core.enums import AreaRole, TagSource
-from reviewtool.core.intake.suggest import MODEL_VERSION, SUGGEST_KINDS, AreaModel, AreaSuggester, AreaText, Example
-from reviewtool.paths import APP_AUTHOR, APP_NAME
+from reviewtool.core.intake.suggest import (
+    MODEL_VERSION,
+    SUGGEST_KINDS,
+    AreaSuggester,
+    AreaText,
+    Example,
+    use_jieba_cache,
+)
+from reviewtool.services.intake.suggest_cache import cache_dir, load_model, model_path, store_model
 from reviewtool.services.taxonomy import list_areas
 from reviewtool.storage.models import Application, ApplicationArea, PlanEdition, PriorityArea
 
+__all__ = ["cache_dir", "model_key", "suggester"]
+
 _lock = threading.Lock()
 _memory: dict[str, AreaSuggester] = {}
-
-
-def cache_dir() -> Path:
-    return Path(platformdirs.user_cache_dir(APP_NAME, APP_AUTHOR)) / "suggest"
 
 
 def model_key(session: Session) -> str:
@@ -82,31 +84,6 @@ def examples(session: Session) -> list[Example]:
     return [Example(code, title or "", abstract or "") for code, title, abstract in session.execute(stmt)]
 
 
-def _load(path: Path) -> AreaSuggester | None:
-    try:
-        with path.open("rb") as handle:
-            model = pickle.load(handle)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
-        return None
-    if not isinstance(model, AreaModel) or model.version != MODEL_VERSION:
-        return None
-    return AreaSuggester(model=model)
-
-
-def _store(path: Path, model: AreaModel) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temp = tempfile.mkstemp(prefix=".model-", dir=path.parent)
-        with os.fdopen(handle, "wb") as out:
-            pickle.dump(model, out, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temp, path)
-        for old in path.parent.glob("model-*.pickle"):
-            if old != path:
-                old.unlink(missing_ok=True)
-    except OSError:
-        pass  # a read-only cache folder only costs a rebuild next time
-
-
 def suggester(session: Session) -> AreaSuggester:
     """The suggester for this database's plan and confirmed tags (memory, then disk, then built)."""
     key = model_key(session)
@@ -114,11 +91,13 @@ def suggester(session: Session) -> AreaSuggester:
         found = _memory.get(key)
     if found is not None:
         return found
-    path = cache_dir() / f"model-{key}.pickle"
-    built = _load(path)
+    path = model_path(key)
+    model = load_model(path)
+    built = AreaSuggester(model=model) if model is not None else None
     if built is None:
+        use_jieba_cache(str(cache_dir()))
         built = AreaSuggester(area_texts(session), examples(session))
-        _store(path, built.model)
+        store_model(path, built.model)
     with _lock:
         _memory.clear()
         _memory[key] = built

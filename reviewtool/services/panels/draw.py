@@ -20,6 +20,7 @@ from reviewtool.services.panels.conflicts import panel_conflicts
 from reviewtool.services.panels.draw_rules import draw_rules, review_counts
 from reviewtool.services.panels.field_match import area_lineage, expert_field_codes, group_area_codes
 from reviewtool.services.panels.panel import active_member_ids, get_panel, group_application_ids, require_open
+from reviewtool.storage.locks import lock_row
 from reviewtool.storage.models import Expert, Panel, PanelDraw, PanelMember
 
 
@@ -125,8 +126,12 @@ def draw_panel(
     seed: str | None = None,
     field_match: bool = False,
 ) -> DrawOutcome:
-    """Draw ``size`` members at random; refuses (drawing nothing) when too few are eligible."""
+    """Draw ``size`` members at random; refuses (drawing nothing) when too few are eligible.
+
+    The panel's row is locked first: a second draw pressed at the same time waits, then finds the
+    members drawn and is refused."""
     panel = get_panel(session, panel_id)
+    panel = lock_row(session, Panel, panel.id)
     require_open(panel)
     if active_member_ids(session, panel):
         raise Refused(

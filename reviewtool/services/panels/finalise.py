@@ -18,7 +18,8 @@ from reviewtool.services.panels.calibration import store_normalised
 from reviewtool.services.panels.panel import get_panel, group_application_ids, require_open
 from reviewtool.services.panels.status import STATE_DRAFT, STATE_LATE, STATE_MISSING, sheet_status
 from reviewtool.services.scoring.results import recompute_panel_result
-from reviewtool.storage.models import PanelResult, ScoreSheet, Stage
+from reviewtool.storage.locks import lock_row
+from reviewtool.storage.models import Panel, PanelResult, ScoreSheet, Stage
 
 
 def _stage_sheets(session: Session, stage_id: int, apps: list[int]) -> list[ScoreSheet]:
@@ -36,8 +37,10 @@ def _stage_results(session: Session, stage_id: int, apps: list[int]) -> list[Pan
 
 
 def finalize_panel(session: Session, panel_id: int, *, actor: str, allow_missing: bool = False) -> Changes:
-    """Lock every sheet of the panel and freeze the panel results."""
+    """Lock every sheet of the panel and freeze the panel results (the panel's row locked first: a
+    second finalisation at the same time waits, then finds the panel finalised and is refused)."""
     panel = get_panel(session, panel_id)
+    panel = lock_row(session, Panel, panel.id)
     require_open(panel)
     view = sheet_status(session, panel_id)
     open_rows = [r for r in view.rows if r.state in (STATE_MISSING, STATE_DRAFT, STATE_LATE)]

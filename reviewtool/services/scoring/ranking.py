@@ -33,6 +33,7 @@ from reviewtool.services.batches.batch import (
     find_batch,  # noqa: F401 - the one lookup, used from here by the CLI
     rules_of,
 )
+from reviewtool.services.scoring.results import refresh_stale_results
 from reviewtool.services.stages.reach import current_stage, get_stage, stage_application_ids
 from reviewtool.services.stages.standing import final_standing
 from reviewtool.storage.models import Application, ApplicationArea, Batch, PanelResult, PriorityArea, Unit
@@ -184,6 +185,7 @@ def ranked_applications(
     batch = session.get(Batch, batch_id)
     if batch is None:
         raise NotFound(_("No batch with id {id}.").format(id=batch_id))
+    refresh_stale_results(session, batch_id)  # an expert's submit on PostgreSQL leaves its result to staff
     threshold = batch.threshold if threshold is None else threshold
     batch_rules = rules_of(batch)
     stage = get_stage(session, stage_id) if stage_id is not None else current_stage(session, batch_id)

@@ -8,11 +8,14 @@ stage the application entered (``services.stages.reach.application_stage``).
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from reviewtool.core.enums import SheetStatus
 from reviewtool.core.errors import NotFound
@@ -21,9 +24,11 @@ from reviewtool.core.scoring.rubric import Rounding
 from reviewtool.i18n import _
 from reviewtool.services.scoring.rubrics import spec_of_version
 from reviewtool.services.stages.reach import application_stage, expert_stages, stage_application_ids
-from reviewtool.services.stages.standing import refresh_final_score
+from reviewtool.services.stages.standing import final_standing, refresh_final_score
 from reviewtool.storage.models import Application, Batch, PanelResult, ScoreSheet
 from reviewtool.storage.models.base import utcnow
+
+CHUNK = 1000  # applications per query (IN lists)
 
 
 @dataclass(frozen=True)
@@ -62,6 +67,19 @@ def batch_rules(batch: Batch) -> tuple[int, Decimal]:
     return batch.trimmed_min_sheets or 5, batch.spread_threshold
 
 
+def lock_for_recompute(session: Session, application_id: int) -> None:
+    """Hold the application's row until the transaction ends, so two recomputes of its results queue.
+
+    On PostgreSQL (READ COMMITTED) two experts submitting sheets of one application at once would
+    each read the sheets without the other's uncommitted one, and the later write of the panel
+    result would leave out the earlier sheet. With the lock the second waits, then reads the sheets
+    as the first committed them. (SQLite: the writer already holds the whole file's write lock.)
+    The lock is not an edit: the application's version is untouched, a clerk's form save only waits.
+    ``FOR NO KEY UPDATE`` (not ``FOR UPDATE``): the key-share lock a first sheet's INSERT takes on
+    its application (the foreign key) does not conflict with it, so upgrading never deadlocks."""
+    session.execute(select(Application.id).where(Application.id == application_id).with_for_update(key_share=True))
+
+
 def recompute_panel_result(
     session: Session, application_id: int, *, stage_id: int | None = None, force: bool = False
 ) -> PanelFigures:
@@ -74,14 +92,116 @@ def recompute_panel_result(
     application = session.get(Application, application_id)
     if application is None:
         raise NotFound(_("No application with id {id}.").format(id=application_id))
+    lock_for_recompute(session, application_id)
     stage_id = stage_of(session, application_id, stage_id)
     row = session.get(PanelResult, (stage_id, application_id))
     if row is not None and row.locked and not force:
         return _figures_of(row)
-    sheets = counted_sheets(session, application_id, stage_id)
+    if row is None:
+        row = PanelResult(stage_id=stage_id, application_id=application_id)
+        session.add(row)
+    figures = _store_figures(row, application, counted_sheets(session, application_id, stage_id))
+    session.flush()
+    refresh_final_score(session, application_id)
+    session.flush()
+    return figures
+
+
+def recompute_panel_results(
+    session: Session, application_ids: Iterable[int], *, stage_id: int, force: bool = False
+) -> dict[int, PanelFigures]:
+    """``recompute_panel_result`` for many applications of one stage at once (a workbook import's
+    applications): the same rows and panel scores, in a few statements whatever their number — the
+    results, the counted sheets and the final standing are read once for all, each rubric parsed once."""
+    ids = sorted(set(application_ids))
+    out: dict[int, PanelFigures] = {}
+    rounding_of: dict[int, Rounding] = {}
+    for chunk in (ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)):
+        # Locked as ``lock_for_recompute`` locks one, all at once and in id order (two imports queue).
+        applications = {
+            a.id: a
+            for a in session.scalars(
+                select(Application)
+                .where(Application.id.in_(chunk))
+                .order_by(Application.id)
+                .with_for_update(key_share=True)
+            )
+        }
+        missing = [a for a in chunk if a not in applications]
+        if missing:
+            raise NotFound(_("No application with id {id}.").format(id=missing[0]))
+        rows = {
+            r.application_id: r
+            for r in session.scalars(
+                select(PanelResult).where(PanelResult.stage_id == stage_id, PanelResult.application_id.in_(chunk))
+            )
+        }
+        counted: dict[int, list[ScoreSheet]] = defaultdict(list)
+        for sheet in session.scalars(
+            select(ScoreSheet)
+            .where(
+                ScoreSheet.stage_id == stage_id,
+                ScoreSheet.application_id.in_(chunk),
+                ScoreSheet.status == SheetStatus.SUBMITTED,
+                ScoreSheet.excluded.is_(False),
+            )
+            .order_by(ScoreSheet.id)
+        ):
+            counted[sheet.application_id].append(sheet)
+        refreshed: dict[int, list[int]] = defaultdict(list)  # batch -> applications
+        for app_id in chunk:
+            row = rows.get(app_id)
+            if row is not None and row.locked and not force:
+                out[app_id] = _figures_of(row)
+                continue
+            if row is None:
+                row = PanelResult(stage_id=stage_id, application_id=app_id)
+                session.add(row)
+            out[app_id] = _store_figures(row, applications[app_id], counted[app_id], rounding_of)
+            refreshed[applications[app_id].batch_id].append(app_id)
+        session.flush()
+        for batch_id, app_ids in refreshed.items():
+            _refresh_final_scores(session, batch_id, [applications[a] for a in app_ids])
+        session.flush()
+    return out
+
+
+def _refresh_final_scores(session: Session, batch_id: int, applications: list[Application]) -> None:
+    """``refresh_final_score`` of many applications of a batch, from one reading of the standing."""
+    stages = expert_stages(session, batch_id)
+    if not stages:
+        return
+    view = final_standing(session, batch_id, stages[-1].id, application_ids=[a.id for a in applications])
+    changed: list[tuple[Application, Decimal | None]] = []
+    for application in applications:
+        standing = view.figures.get(application.id)
+        score = standing.final_score if standing is not None else None
+        if application.panel_score != score:
+            changed.append((application, score))
+    if not changed:
+        return
+    # A derived column: one UPDATE for all, without the row-version check (as storage/versioning.py
+    # writes it for one application), then marked saved on the loaded objects.
+    table = Application.__table__
+    session.execute(
+        table.update().where(table.c.id == bindparam("app_id")).values(panel_score=bindparam("score")),
+        [{"app_id": a.id, "score": score} for a, score in changed],
+    )
+    for application, score in changed:
+        set_committed_value(application, "panel_score", score)
+
+
+def _store_figures(
+    row: PanelResult, application: Application, sheets: list[ScoreSheet], rounding_of: dict[int, Rounding] | None = None
+) -> PanelFigures:
+    """Compute the figures of ``sheets`` (the counted sheets, oldest first) into ``row``."""
     rounding = Rounding()
     if sheets:
-        rounding = spec_of_version(sheets[-1].rubric_version).rounding
+        last = sheets[-1].rubric_version
+        rounding_of = {} if rounding_of is None else rounding_of  # each version parsed once for many applications
+        if last.id not in rounding_of:
+            rounding_of[last.id] = spec_of_version(last).rounding
+        rounding = rounding_of[last.id]
     min_trimmed, spread_threshold = batch_rules(application.batch)
     figures = panel_figures(
         [SheetFigure(s.total, s.vetoed, s.opinion) for s in sheets],
@@ -92,9 +212,6 @@ def recompute_panel_result(
     flags = list(figures.flags)
     if len({s.rubric_version_id for s in sheets}) > 1:
         flags.append("mixed_versions")
-    if row is None:
-        row = PanelResult(stage_id=stage_id, application_id=application_id)
-        session.add(row)
     row.sheet_count = figures.sheet_count
     row.mean = figures.mean
     row.median = figures.median
@@ -107,9 +224,6 @@ def recompute_panel_result(
     row.opinions = dict(figures.opinions)
     row.flags = flags
     row.computed_at = utcnow()
-    session.flush()
-    refresh_final_score(session, application_id)
-    session.flush()
     return figures
 
 
@@ -140,6 +254,51 @@ def panel_result(session: Session, application_id: int, stage_id: int | None = N
     if row is None:
         return None
     return PanelResultView(application_id, _figures_of(row), row.normalised, row.locked, row.computed_at, stage_id)
+
+
+def may_recompute(session: Session) -> bool:
+    """Whether this session may write panel results: not a 评审专家 / 专家组长 on PostgreSQL, where
+    row-level security lets them neither read panel results nor update ``application``."""
+    from reviewtool.core.users import Permission
+
+    identity = session.info.get("identity")
+    if session.get_bind().dialect.name != "postgresql" or identity is None or identity.unrestricted:
+        return True
+    return identity.can(Permission.TRANSCRIBE_SHEETS)
+
+
+def stale_results(session: Session, batch_id: int) -> list[tuple[int, int]]:
+    """(stage id, application id) of the results a submitted sheet changed after (or never computed):
+    what an expert's own submit on PostgreSQL leaves for staff to recompute (``refresh_stale_results``)."""
+    newest = (
+        select(ScoreSheet.stage_id, ScoreSheet.application_id, func.max(ScoreSheet.updated_at).label("at"))
+        .join(Application, ScoreSheet.application_id == Application.id)
+        .where(Application.batch_id == batch_id, ScoreSheet.status == SheetStatus.SUBMITTED)
+        .group_by(ScoreSheet.stage_id, ScoreSheet.application_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(newest.c.stage_id, newest.c.application_id)
+        .outerjoin(
+            PanelResult,
+            (PanelResult.stage_id == newest.c.stage_id) & (PanelResult.application_id == newest.c.application_id),
+        )
+        .where(
+            PanelResult.application_id.is_(None)
+            | (PanelResult.locked.is_(False) & (PanelResult.computed_at < newest.c.at))
+        )
+    ).all()
+    return [(r.stage_id, r.application_id) for r in rows]
+
+
+def refresh_stale_results(session: Session, batch_id: int) -> int:
+    """Recompute the results experts' submits left stale (staff, before showing figures); how many."""
+    if not may_recompute(session):
+        return 0
+    stale = stale_results(session, batch_id)
+    for stage_id, application_id in stale:
+        recompute_panel_result(session, application_id, stage_id=stage_id)
+    return len(stale)
 
 
 def recompute_batch(session: Session, batch_id: int, *, force: bool = False) -> int:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from reviewtool.core.enums import SheetSource, SheetStatus
@@ -36,13 +37,14 @@ from reviewtool.core.scoring.rubric import points_text
 from reviewtool.i18n import _
 from reviewtool.services import audit
 from reviewtool.services.changes import Changes
-from reviewtool.services.scoring.results import recompute_panel_result
+from reviewtool.services.scoring.results import may_recompute, recompute_panel_result
 from reviewtool.services.scoring.rubrics import spec_of_version
-from reviewtool.services.scoring.sheets import load_sheet, sheet_input_of, sheet_target
+from reviewtool.services.scoring.sheets import find_sheet, load_sheet, sheet_input_of, sheet_target
 from reviewtool.services.stages.reach import application_stage
 from reviewtool.services.users.permissions import require_sheet_of
 from reviewtool.storage.models import Application, CriterionScore, Panel, ScoreSheet, VetoAnswer
 from reviewtool.storage.models.base import utcnow
+from reviewtool.storage.versioning import check_version, refusal
 
 
 class SheetIncomplete(UserError):
@@ -67,6 +69,7 @@ class SaveResult:
     changed: dict[str, tuple[object, object]]  # field -> (old, new)
     panel: PanelFigures | None
     changes: Changes
+    row_version: int = 0  # the sheet's version after this save (what the next save of its screen passes)
 
 
 def _snapshot(sheet_input: SheetInput, note: str) -> dict[str, object]:
@@ -102,6 +105,7 @@ def save_sheet(
     workbook_hash: str | None = None,
     submit: bool = False,
     stage_id: int | None = None,
+    row_version: int | None = None,
 ) -> SaveResult:
     """Create or update a reviewer's sheet (a draft, or submitted with ``submit=True``).
 
@@ -111,6 +115,11 @@ def save_sheet(
     ``SheetSource.WORKBOOK`` (with ``workbook_hash``) for offline workbooks.
     Raises ``ScoreRefused`` / ``UserError`` on bad values, ``Refused`` on a
     locked sheet, ``SheetIncomplete`` when a submitted sheet would be incomplete.
+
+    ``row_version`` is the sheet's version when its screen was opened (``0``: there was no sheet
+    yet): a save over someone else's change since, or a first save when someone else created the
+    sheet meanwhile, is refused with ``StaleEdit`` ("已被 X 于 HH:MM 修改"); ``None`` checks only
+    that nobody commits a change while this save runs.
     """
     require_sheet_of(session, reviewer_id)  # an expert only their own (staff: anyone's)
     if stage_id is None and panel_id is not None:
@@ -121,6 +130,8 @@ def save_sheet(
         session, application_id, reviewer_id, rubric_version_id, stage_id
     )
     spec = spec_of_version(version)
+    if row_version is not None and sheet is not None:
+        check_version(session, sheet, row_version)  # 0: the screen saw no sheet, and now there is one
     if sheet is not None and sheet.locked:
         raise Refused(
             _("The sheet of {reviewer} for {number} is locked; reopen it with a reason before changing it.").format(
@@ -166,8 +177,7 @@ def save_sheet(
             rubric_version_id=version.id,
             status=SheetStatus.DRAFT,
         )
-        session.add(sheet)
-        session.flush()
+        _insert_first(session, sheet)
     before = _snapshot(old_input, old_note) if old_input else {}
     after = _snapshot(new_input, new_note)
     changed = {
@@ -223,6 +233,13 @@ def save_sheet(
         changed["status"] = (old_status.value, SheetStatus.SUBMITTED.value)
     session.flush()
 
+    # The panel result before the audit record: the audit trail's lock is the last one a save takes
+    # (storage/audit_chain.py), so two writers never wait for each other's rows in opposite orders.
+    # An expert on PostgreSQL may not write panel results (row-level security): staff recompute it,
+    # finding it stale (``results.refresh_stale_results``: on finalising the panel, and in the ranking).
+    panel = None
+    if sheet.status == SheetStatus.SUBMITTED and (changed or created) and may_recompute(session):
+        panel = recompute_panel_result(session, application_id, stage_id=sheet.stage_id)
     if changed or created:
         action = "sheet.create" if created else ("sheet.edit_submitted" if was_submitted else "sheet.save")
         if submit and not was_submitted:
@@ -244,9 +261,6 @@ def save_sheet(
                 "changes": {k: {"old": _json_value(o), "new": _json_value(n)} for k, (o, n) in changed.items()},
             },
         )
-    panel = None
-    if sheet.status == SheetStatus.SUBMITTED and (changed or created):
-        panel = recompute_panel_result(session, application_id, stage_id=sheet.stage_id)
     return SaveResult(
         sheet_id=sheet.id,
         status=sheet.status,
@@ -257,7 +271,24 @@ def save_sheet(
         changed=changed,
         panel=panel,
         changes=Changes(sheets=bool(changed or created), applications=panel is not None),
+        row_version=sheet.row_version,
     )
+
+
+def _insert_first(session: Session, sheet: ScoreSheet) -> None:
+    """Insert a new sheet; when someone else created it meanwhile (two first saves at once), refuse
+    naming them instead of a raw unique-constraint error."""
+    try:
+        with session.begin_nested():
+            session.add(sheet)
+            session.flush()
+    except IntegrityError:
+        other = find_sheet(
+            session, sheet.application_id, sheet.reviewer_id, sheet.rubric_version_id, stage_id=sheet.stage_id
+        )
+        if other is None:
+            raise
+        raise refusal(session, "score_sheet", other.id) from None
 
 
 def submit_sheet(session: Session, sheet_id: int, *, actor: str) -> SaveResult:

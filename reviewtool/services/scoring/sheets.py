@@ -70,6 +70,7 @@ class SheetView:
     submitted_at: dt.datetime | None
     updated_at: dt.datetime | None
     stage_name: str = ""
+    row_version: int = 0  # passed back on save, so a save over someone else's newer one is refused
 
     def as_json(self) -> dict:
         return {
@@ -184,6 +185,7 @@ def sheet_view(session: Session, sheet: ScoreSheet) -> SheetView:
         workbook_hash=sheet.workbook_hash,
         submitted_at=sheet.submitted_at,
         updated_at=sheet.updated_at,
+        row_version=sheet.row_version,
     )
 
 

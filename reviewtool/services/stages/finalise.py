@@ -26,14 +26,15 @@ from reviewtool.services.panels.finalise import finalize_panel
 from reviewtool.services.stages.reach import expert_stages
 from reviewtool.services.stages.stage import find_stage
 from reviewtool.services.stages.standing import refresh_batch_scores
-from reviewtool.storage.models import Application, Panel, StageApplication
+from reviewtool.storage.locks import lock_row
+from reviewtool.storage.models import Application, Panel, Stage, StageApplication
 
 
 def finalize_stage(
     session: Session, batch: str | int, stage: str | int | None = None, *, actor: str, allow_missing: bool = False
 ) -> Changes:
     """Finalise a stage (default: the batch's current stage) and its open panels."""
-    found = find_stage(session, batch, stage)
+    found = lock_row(session, Stage, find_stage(session, batch, stage).id)  # a second caller waits, then is refused
     if found.status is StageStatus.FINALISED:
         raise Refused(_("Stage {stage} is already finalised.").format(stage=found.name))
     finalised: list[str] = []

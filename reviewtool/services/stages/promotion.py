@@ -34,6 +34,7 @@ from reviewtool.services.scoring.ranking import ranked_applications
 from reviewtool.services.stages.reach import expert_stages, get_stage, stage_application_ids
 from reviewtool.services.stages.stage import find_stage
 from reviewtool.services.stages.standing import refresh_batch_scores
+from reviewtool.storage.locks import lock_row
 from reviewtool.storage.models import Application, Batch, Panel, Stage, StageApplication
 
 
@@ -184,8 +185,9 @@ def preview_promotion(
 def enter_applications(
     session: Session, stage_id: int, application_ids: list[int], how: StageEntry, reason: str, *, actor: str
 ) -> int:
-    """Put applications into a later stage (skipping those already in it); returns how many entered."""
-    stage = get_stage(session, stage_id)
+    """Put applications into a later stage (skipping those already in it); returns how many entered.
+    The stage's row is locked first, so two callers at once never enter one application twice."""
+    stage = lock_row(session, Stage, get_stage(session, stage_id).id)
     if stage.status is StageStatus.FINALISED:
         raise Refused(_("Stage {stage} is finalised; it takes no new application.").format(stage=stage.name))
     inside = set(session.scalars(select(StageApplication.application_id).where(StageApplication.stage_id == stage.id)))
@@ -219,8 +221,14 @@ def apply_promotion(
     numbers: list[str] | None = None,
     reason: str = "",
 ) -> tuple[PromotionPreview, Changes]:
-    """Apply the rule previewed by ``preview_promotion``: the promoted applications enter the next stage."""
-    preview = preview_promotion(session, batch, source, top=top, min_score=min_score, numbers=numbers, reason=reason)
+    """Apply the rule previewed by ``preview_promotion``: the promoted applications enter the next stage.
+
+    The target stage's row is locked first and the rule previewed again as committed then: a second
+    caller pressing the same button waits, then finds the first's applications there (a rule gives
+    the same set again; by hand, those already in are not entered twice)."""
+    rule = dict(top=top, min_score=min_score, numbers=numbers, reason=reason)
+    lock_row(session, Stage, preview_promotion(session, batch, source, **rule).target_id)
+    preview = preview_promotion(session, batch, source, **rule)
     stage, target = get_stage(session, preview.source_id), get_stage(session, preview.target_id)
     if stage.status is not StageStatus.FINALISED:
         raise Refused(
