@@ -33,7 +33,9 @@ from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-WORDS = "牦牛 青稞 马铃薯 枸杞 油菜 冷水鱼 光伏 碳化硅 文旅 高原 生态 湟水 养殖 种植 智能 监测 平台 技术 研发 示范".split()
+WORDS = (
+    "牦牛 青稞 马铃薯 枸杞 油菜 冷水鱼 光伏 碳化硅 文旅 高原 生态 湟水 养殖 种植 智能 监测 平台 技术 研发 示范".split()
+)
 
 CHILD = r"""
 import json, resource, sys, time

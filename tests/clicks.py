@@ -217,3 +217,114 @@ def answer_file_dialog(qtbot, text: str, *, after: QWidget | None = None) -> lis
         qtbot.keyClick(edit, Qt.Key.Key_Return)
 
     return when_modal(qtbot, fill, QFileDialog, after=after)
+
+
+def retype_combo(qtbot, combo, text: str) -> None:
+    """Type over what an editable combo box shows: click into its text field,
+    select everything (Ctrl+A) and type."""
+    line = combo.lineEdit()
+    assert line is not None, "the combo box is not editable"
+    qtbot.waitUntil(lambda: combo.isVisible() and combo.isEnabled(), timeout=10000)
+    click_into(qtbot, line)
+    retype(qtbot, line, text)
+    assert combo.currentText() == text, f"the combo box shows {combo.currentText()!r}, not {text!r}"
+
+
+def open_editor(qtbot, view) -> QWidget:
+    """The cell editor open in ``view`` (once it is shown and has the keyboard focus)."""
+    from PySide6.QtWidgets import QAbstractItemView
+
+    def editor() -> QWidget | None:
+        widget = QApplication.focusWidget()
+        if view.state() != QAbstractItemView.State.EditingState or widget is None:
+            return None
+        return widget if view.viewport().isAncestorOf(widget) else None
+
+    qtbot.waitUntil(lambda: editor() is not None, timeout=10000)
+    return editor()
+
+
+def type_in_editor(qtbot, view, text: str) -> None:
+    """Type over the text of the cell editor open in ``view`` (Ctrl+A, then the
+    text), then press Enter to keep it: the editor closes."""
+    from PySide6.QtWidgets import QAbstractItemView
+
+    editor = open_editor(qtbot, view)
+    retype(qtbot, editor, text)
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: view.state() != QAbstractItemView.State.EditingState, timeout=10000)
+
+
+def _in_sight(view, index) -> None:
+    """Scroll ``index`` into view and check a person could see it (the view's
+    viewport is not cut off there by a scroll area or splitter around it)."""
+    view.scrollTo(index)
+    centre = view.visualRect(index).center()
+    assert view.viewport().visibleRegion().contains(centre), f"{index.data()!r} is out of sight"
+
+
+def edit_cell(qtbot, view, row: int, column: int, text: str) -> None:
+    """Double-click a table cell, type ``text`` over it in the editor that opens, press Enter.
+    The cell must be in sight (not cut off by a scroll area or a splitter around the table)."""
+    _in_sight(view, view.model().index(row, column))
+    click_row(qtbot, view, row, column, double=True)
+    type_in_editor(qtbot, view, text)
+
+
+def click_check_cell(qtbot, view, row: int, column: int) -> None:
+    """Click the check box drawn in a table cell (on its indicator, where the view toggles it)."""
+    from PySide6.QtWidgets import QStyle, QStyleOptionViewItem
+
+    index = view.model().index(row, column)
+    _in_sight(view, index)
+    option = QStyleOptionViewItem()
+    option.initFrom(view)
+    option.rect = view.visualRect(index)
+    option.features |= QStyleOptionViewItem.ViewItemFeature.HasCheckIndicator
+    option.checkState = Qt.CheckState(index.data(Qt.ItemDataRole.CheckStateRole))
+    option.widget = view
+    indicator = view.style().subElementRect(QStyle.SubElement.SE_ItemViewItemCheckIndicator, option, view)
+    assert option.rect.contains(indicator.center()), "no check box in that cell"
+    before = index.data(Qt.ItemDataRole.CheckStateRole)
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=indicator.center())
+    qtbot.waitUntil(lambda: index.data(Qt.ItemDataRole.CheckStateRole) != before, timeout=10000)
+
+
+def click_tree_item(qtbot, tree, index) -> None:
+    """Click an item of a tree view (its parents must be expanded), scrolling it into view first."""
+    parent = index.parent()
+    while parent.isValid():
+        assert tree.isExpanded(parent), f"{parent.data()!r} is collapsed: expand it first"
+        parent = parent.parent()
+    _in_sight(tree, index)
+    rect = tree.visualRect(index)
+    assert rect.isValid(), f"{index.data()!r} is not shown"
+    qtbot.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.waitUntil(lambda: tree.currentIndex() == index, timeout=10000)
+
+
+def expand_tree_item(qtbot, tree, index) -> None:
+    """Click the arrow left of a collapsed tree item, so that its children show."""
+    from PySide6.QtCore import QPoint
+
+    if tree.isExpanded(index):
+        return
+    tree.scrollTo(index)
+    rect = tree.visualRect(index)
+    assert rect.isValid(), f"{index.data()!r} is not shown"
+    arrow = QPoint(rect.left() - tree.indentation() // 2, rect.center().y())
+    qtbot.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=arrow)
+    qtbot.waitUntil(lambda: tree.isExpanded(index), timeout=10000)
+
+
+def click_into(qtbot, widget) -> None:
+    """Click into a text field (or any widget that takes the focus by a click): it has the focus."""
+    qtbot.waitUntil(lambda: widget.isVisible() and widget.isEnabled(), timeout=10000)
+    window = widget.window()
+    if not window.isActiveWindow():
+        # A click on a window the desktop left inactive (offscreen, after a dialog closed)
+        # activates it first: the window manager's part of a person's click.
+        window.activateWindow()
+        qtbot.waitUntil(window.isActiveWindow, timeout=10000)
+    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(widget.hasFocus, timeout=10000)

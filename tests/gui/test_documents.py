@@ -97,8 +97,7 @@ def test_funding_page_shows_the_line_and_edits_an_amount_with_a_reason(qtbot, sc
 
 def test_budget_and_rule_change_moves_the_line_and_plan_view_draws(qtbot, scored_ctx):
     page = open_page(qtbot, scored_ctx)
-    page.budget.clear()
-    type_text(qtbot, page.budget, "100")
+    retype(qtbot, page.budget, "100")
     choose(qtbot, page.rule, "skip")
     qtbot.mouseClick(page.apply_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: page.view is not None and page.view.budget == Decimal("100"), timeout=10000)

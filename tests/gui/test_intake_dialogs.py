@@ -11,7 +11,20 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QMessageBox
 from sqlalchemy import select
 
-from clicks import check, click, click_row, click_tab, click_tool, press, when_modal
+from clicks import (
+    check,
+    click,
+    click_check_cell,
+    click_row,
+    click_tab,
+    click_tool,
+    edit_cell,
+    press,
+    retype,
+    retype_combo,
+    type_in_editor,
+    when_modal,
+)
 from conftest_helpers import screenshot_dir, type_text, wait_idle
 from reviewtool.core.enums import ApplicationStatus
 from reviewtool.gui.applications_page import ApplicationsPage
@@ -22,7 +35,7 @@ from reviewtool.storage.models import Application, Batch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "intake"))
 from intake_workbooks import GOOD_ROWS, grouped_workbook
-from modal import keep
+from modal import FileChooser, keep
 
 BATCH = "2025年海东市科技计划项目"
 
@@ -44,7 +57,7 @@ def test_import_preview_then_import(gui_ctx, qtbot, tmp_path):
     qtbot.addWidget(dialog)
     dialog.show()
     wait_idle(qtbot, gui_ctx)
-    dialog.batch_combo.setEditText(BATCH)
+    retype_combo(qtbot, dialog.batch_combo, BATCH)
     assert not dialog.import_button.isEnabled()
     qtbot.mouseClick(dialog.preview_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.result_data is not None, timeout=15000)
@@ -68,7 +81,7 @@ def test_import_preview_blocks_rejected_rows_until_only_valid(gui_ctx, qtbot, tm
     qtbot.addWidget(dialog)
     dialog.show()
     wait_idle(qtbot, gui_ctx)
-    dialog.batch_combo.setEditText(BATCH)
+    retype_combo(qtbot, dialog.batch_combo, BATCH)
     qtbot.mouseClick(dialog.preview_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.result_data is not None, timeout=15000)
     assert dialog.model.index(1, 1).data() == "已拒绝"
@@ -92,7 +105,9 @@ def test_wrong_file_shows_the_message(gui_ctx, qtbot, tmp_path):
     path.write_text("a,b\n", encoding="utf-8")
     dialog = ImportDialog(gui_ctx, path=str(path))
     qtbot.addWidget(dialog)
-    dialog.batch_combo.setEditText(BATCH)
+    dialog.show()
+    wait_idle(qtbot, gui_ctx)
+    retype_combo(qtbot, dialog.batch_combo, BATCH)
     qtbot.mouseClick(dialog.preview_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "CSV" in dialog.summary.text(), timeout=15000)
     assert "renamed.xlsx" in dialog.summary.text() and not dialog.import_button.isEnabled()
@@ -107,7 +122,7 @@ def batch_id(gui_ctx):
         return batch.id
 
 
-def test_form_validates_as_you_type_and_saves(gui_ctx, qtbot, batch_id, tmp_path):
+def test_form_validates_as_you_type_and_saves(gui_ctx, qtbot, batch_id, tmp_path, monkeypatch):
     dialog = keep(qtbot, ApplicationFormDialog(gui_ctx, batch_id=batch_id))
     dialog.show()
     wait_idle(qtbot, gui_ctx)
@@ -120,16 +135,14 @@ def test_form_validates_as_you_type_and_saves(gui_ctx, qtbot, batch_id, tmp_path
     type_text(qtbot, dialog.edits["start_date"], "2025.01")
     type_text(qtbot, dialog.edits["end_date"], "2024.12")
     assert "end_date" in dialog.problems
-    dialog.edits["end_date"].clear()
-    type_text(qtbot, dialog.edits["end_date"], "2026.12")
+    retype(qtbot, dialog.edits["end_date"], "2026.12")
     click_tab(qtbot, dialog.tabs, 2)
     type_text(qtbot, dialog.edits["requested_amount"], "abc")
     assert "requested_amount" in dialog.problems
     assert "border" in dialog.edits["requested_amount"].styleSheet()
     assert not dialog.save_button.isEnabled()
     dialog.grab().save(str(screenshot_dir() / "intake_form_invalid.png"))
-    dialog.edits["requested_amount"].clear()
-    type_text(qtbot, dialog.edits["requested_amount"], "60")
+    retype(qtbot, dialog.edits["requested_amount"], "60")
     assert dialog.problems == {}
     assert dialog.save_button.isEnabled()
     click_tab(qtbot, dialog.tabs, 4)
@@ -160,9 +173,12 @@ def test_form_validates_as_you_type_and_saves(gui_ctx, qtbot, batch_id, tmp_path
     assert edit.edits["primary_area"].currentData() == "HD-I05"
     pdf = tmp_path / "项目申报书.pdf"
     pdf.write_bytes(b"%PDF-1.4\n")
-    edit.add_attachment(str(pdf))
-    qtbot.waitUntil(lambda: edit.attachments_model.rowCount() == 1, timeout=10000)
+    chooser = FileChooser(monkeypatch, answer=pdf)  # the file picked in the desktop's chooser
     click_tab(qtbot, edit.tabs, 5)
+    click(qtbot, edit.attachments_tab.add_button)  # 添加附件…
+    assert [asked[0] for asked in chooser.asked] == ["getOpenFileName"]
+    qtbot.waitUntil(lambda: edit.attachments_model.rowCount() == 1, timeout=10000)
+    assert edit.attachments_model.index(0, 0).data() == "项目申报书.pdf"
     edit.grab().save(str(screenshot_dir() / "intake_form_attachments.png"))
 
 
@@ -217,10 +233,13 @@ def test_checklist_editor_adds_renames_and_retires_items(gui_ctx, qtbot, batch_i
     wait_idle(qtbot, gui_ctx)
     model = dialog.model
     assert model.rowCount() == 8
-    model.setData(model.index(0, 1), "单位注册地在海东市")
-    model.setData(model.index(7, 2), Qt.CheckState.Unchecked.value, Qt.ItemDataRole.CheckStateRole)
-    qtbot.mouseClick(dialog.add_button, Qt.MouseButton.LeftButton)
-    model.setData(model.index(8, 1), "附件齐全")
+    edit_cell(qtbot, dialog.view, 0, 1, "单位注册地在海东市")
+    assert model.index(0, 1).data() == "单位注册地在海东市"
+    click_check_cell(qtbot, dialog.view, 7, 2)  # untick “In use”
+    assert model.index(7, 2).data(Qt.ItemDataRole.CheckStateRole) == Qt.CheckState.Unchecked
+    qtbot.mouseClick(dialog.add_button, Qt.MouseButton.LeftButton)  # the new item's text is open for typing
+    type_in_editor(qtbot, dialog.view, "附件齐全")
+    assert model.index(8, 1).data() == "附件齐全"
     click_row(qtbot, dialog.view, 8, 1)
     qtbot.mouseClick(dialog.up_button, Qt.MouseButton.LeftButton)
     dialog.grab().save(str(screenshot_dir() / "intake_checklist.png"))

@@ -6,11 +6,11 @@ import time
 from decimal import Decimal
 
 import pytest
-from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QProgressDialog, QPushButton
 from sqlalchemy import insert, select
 
-from clicks import choose, click, click_menu, modal, retype
+from clicks import choose, click, click_menu, click_nav, click_tree_item, expand_tree_item, modal, retype
 from conftest_helpers import screenshot_dir, type_text, wait_idle
 from reviewtool.gui import options
 from reviewtool.gui.main_window import MainWindow
@@ -103,9 +103,8 @@ def test_areas_browser_shows_the_plan_text(window, qtbot, demo_ctx):
     industries = [green_agriculture.child(r, 1).text() for r in range(green_agriculture.rowCount())]
     assert "特色养殖业高效生产与精深加工技术研发" in industries
     target = model.indexFromItem(green_agriculture.child(1, 0))
-    page.tree.expand(target.parent())
-    page.tree.selectionModel().setCurrentIndex(target, QItemSelectionModel.SelectionFlag.ClearAndSelect)
-    page.tree.setFocus()
+    expand_tree_item(qtbot, page.tree, target.parent())  # the arrow beside HD-D2
+    click_tree_item(qtbot, page.tree, target)
     qtbot.keyClick(page.tree, Qt.Key.Key_Down)
     shown = page.detail.toPlainText()
     assert "智慧农牧业关键技术研究与示范" in shown
@@ -114,14 +113,14 @@ def test_areas_browser_shows_the_plan_text(window, qtbot, demo_ctx):
 
 
 def test_targets_show_their_attributes(window, qtbot, demo_ctx):
-    page = window.areas_page
+    page = click_nav(qtbot, window, "重点领域")
+    assert page is window.areas_page
     wait_idle(qtbot, demo_ctx)
     targets = page.model.item(4, 0)
     haidong_table = targets.child(0, 0)
     first = haidong_table.child(1, 0)  # HD-T2 财政科技投入比重
-    page.tree.selectionModel().setCurrentIndex(
-        page.model.indexFromItem(first), QItemSelectionModel.SelectionFlag.ClearAndSelect
-    )
+    expand_tree_item(qtbot, page.tree, page.model.indexFromItem(haidong_table))
+    click_tree_item(qtbot, page.tree, page.model.indexFromItem(first))
     text = page.detail.toPlainText()
     assert "财政科技投入比重" in text and "约束性" in text and "1.5" in text
 

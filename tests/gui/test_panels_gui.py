@@ -131,8 +131,15 @@ def test_panel_page_draw_assign_workbooks_finalise(world_ctx, qtbot, tmp_path, n
     assert "工作人员排除：近期与申报单位合作" in reasons["专家14"]
     with ctx.database.session() as s:
         s.execute(update(Expert).where(Expert.name == "专家01").values(unit_id=None))
-    draw.load()
+    # The dialog has no reload button: close it and open it again from the page.
+    click(qtbot, draw.close_button)
+    qtbot.waitUntil(lambda: not draw.isVisible())
+    click(qtbot, page.draw_button)
+    draw = modal(qtbot, DrawDialog)
     wait_idle(qtbot, ctx)
+    qtbot.waitUntil(lambda: draw.excluded_model.rowCount() > 0)
+    excluded = [draw.excluded_model.index(r, 0).data() for r in range(draw.excluded_model.rowCount())]
+    assert "专家01" not in excluded and "专家14" in excluded  # read afresh: 专家01 has no unit now
     retype(qtbot, draw.size, "7")
     type_text(qtbot, draw.seed, "gui-seed")
     qtbot.mouseClick(draw.draw_button, Qt.MouseButton.LeftButton)
@@ -246,8 +253,7 @@ def test_new_panel_for_a_group_of_applications(world_ctx, qtbot):
     assert "还没有专家组" in page.info.text()  # in the batch's current review stage
     click(qtbot, page.new_panel_button)  # 新建专家组… (crashed on checked=False before)
     dialog = modal(qtbot, NewPanelDialog)
-    dialog.name.clear()
-    type_text(qtbot, dialog.name, "生态组")
+    retype(qtbot, dialog.name, "生态组")
     choose(qtbot, dialog.mode, dialog.mode.itemData(1))
     type_text(qtbot, dialog.group, "HD2026-001, HD2026-005")
     dialog.grab().save(str(screenshot_dir() / "panel_new_dialog.png"))

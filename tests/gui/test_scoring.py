@@ -6,10 +6,10 @@ from decimal import Decimal
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLineEdit
+from PySide6.QtWidgets import QMessageBox
 from sqlalchemy import select
 
-from clicks import choose, click_tab
+from clicks import choose, click, click_into, click_row, click_tab, edit_cell, modal, press, retype, when_modal
 from conftest_helpers import screenshot_dir, type_text, wait_idle
 from reviewtool.core.enums import Opinion, SheetSource, SheetStatus
 from reviewtool.gui.scoring.ranking_page import RankingPage
@@ -38,24 +38,19 @@ def unscored_application_and_expert(ctx) -> tuple[int, int, str]:
         return app.id, expert.id, app.number
 
 
-def select_all_and_type(qtbot, widget: QLineEdit, text: str) -> None:
-    widget.setFocus()
-    widget.selectAll()
-    qtbot.keyClick(widget, Qt.Key.Key_Backspace)
-    type_text(qtbot, widget, text)
-
-
 def test_rubric_editor_validates_live_and_saves_a_new_version(demo_ctx, qtbot):
     dialog = RubricEditorDialog(demo_ctx, general_document(demo_ctx))
     qtbot.addWidget(dialog)
+    dialog.resize(1400, 900)  # wide enough that the bands table is in sight
     dialog.show()
     qtbot.waitExposed(dialog)
     assert dialog.save_button.isEnabled()
     assert dialog.criteria_list.count() == 8
 
     # Raise C8's maximum: the points no longer sum to 100 and its bands stop short.
-    dialog.criteria_list.setCurrentRow(7)
-    select_all_and_type(qtbot, dialog.c_max, "6")
+    click_row(qtbot, dialog.criteria_list, 7)
+    qtbot.waitUntil(lambda: dialog.c_id.text() == "C8")
+    retype(qtbot, dialog.c_max, "6")
     qtbot.waitUntil(lambda: not dialog.save_button.isEnabled())
     problems = [dialog.problems.item(i).text() for i in range(dialog.problems.count())]
     assert any("101" in p and "100" in p for p in problems), problems
@@ -63,17 +58,16 @@ def test_rubric_editor_validates_live_and_saves_a_new_version(demo_ctx, qtbot):
     dialog.grab().save(str(screenshot_dir() / "rubric_editor_problems.png"))
 
     # Put it back, then add a band that overlaps: refused by name.
-    select_all_and_type(qtbot, dialog.c_max, "5")
+    retype(qtbot, dialog.c_max, "5")
     qtbot.waitUntil(dialog.save_button.isEnabled)
-    dialog.bands_table.setCurrentCell(0, 1)
-    dialog.bands_table.item(0, 1).setText("4")  # 优 4–5 overlaps 良 4–4
+    edit_cell(qtbot, dialog.bands_table, 0, 1, "4")  # 优 4–5 overlaps 良 4–4
     qtbot.waitUntil(lambda: not dialog.save_button.isEnabled())
     assert any("优" in dialog.problems.item(i).text() for i in range(dialog.problems.count()))
-    dialog.bands_table.item(0, 1).setText("5")
+    edit_cell(qtbot, dialog.bands_table, 0, 1, "5")
     qtbot.waitUntil(dialog.save_button.isEnabled)
 
     # Retitle C8 by typing, move it up one place, and save.
-    select_all_and_type(qtbot, dialog.c_title, "进度安排、组织管理与风险应对")
+    retype(qtbot, dialog.c_title, "进度安排、组织管理与风险应对")
     qtbot.mouseClick(dialog.up_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "进度安排、组织管理与风险应对" in dialog.preview.toPlainText())
     assert dialog.save_button.isEnabled()
@@ -161,7 +155,7 @@ def test_drafts_save_as_you_go(demo_ctx, qtbot):
     qtbot.addWidget(window)
     window.show()
     qtbot.waitUntil(lambda: len(window.rows) == 8, timeout=10000)
-    window.rows[0].points.setFocus()
+    click_into(qtbot, window.rows[0].points)
     qtbot.keyClicks(window.rows[0].points, "9")
     # No explicit save: the autosave timer writes the draft.
     qtbot.waitUntil(lambda: "草稿已保存" in window.state_label.text(), timeout=5000)
@@ -172,7 +166,8 @@ def test_drafts_save_as_you_go(demo_ctx, qtbot):
     # Typing and closing at once still keeps what was typed.
     qtbot.keyClick(window.rows[0].points, Qt.Key.Key_Tab)
     qtbot.keyClicks(window.rows[1].points, "7")
-    window.close()
+    click(qtbot, window.close_button)
+    qtbot.waitUntil(lambda: not window.isVisible())
     wait_idle(qtbot, demo_ctx)
     with demo_ctx.database.session() as s:
         sheet = s.scalar(select(ScoreSheet).where(ScoreSheet.application_id == app_id))
@@ -205,13 +200,15 @@ def test_points_field_refuses_non_numbers(demo_ctx, qtbot, value):
     window.show()
     qtbot.waitUntil(lambda: len(window.rows) == 8, timeout=10000)
     row = window.rows[2]
-    row.points.setFocus()
+    click_into(qtbot, row.points)
     qtbot.keyClicks(row.points, value)
     # Refused, but kept as typed and marked (never silently rewritten into another number).
     assert row.points.text() == value and row.points.property("invalid") is True and row.value() is None
-    window._autosave.stop()
-    window.dirty = False
-    window.close()
+    # Closing asks (the entry cannot be saved); discarding closes the window.
+    click(qtbot, window.close_button)
+    box = modal(qtbot, QMessageBox)
+    press(qtbot, box, QMessageBox.StandardButton.Discard)
+    qtbot.waitUntil(lambda: not window.isVisible())
     wait_idle(qtbot, demo_ctx)
 
 
@@ -227,7 +224,7 @@ def test_rubrics_dialog_attaches_a_rubric_to_a_batch(demo_ctx, qtbot):
     dialog.show()
     qtbot.waitUntil(lambda: dialog.list.count() == 3, timeout=10000)
     codes = [dialog.list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(3)]
-    dialog.list.setCurrentRow(codes.index("haidong-platform-talent"))
+    click_row(qtbot, dialog.list, codes.index("haidong-platform-talent"))
     seen = {}
 
     def fill_and_click_ok(attach) -> None:
@@ -251,8 +248,8 @@ def test_rubrics_dialog_attaches_a_rubric_to_a_batch(demo_ctx, qtbot):
     dialog.close()
 
 
-def test_locked_sheet_is_read_only_until_reopened_with_a_reason(demo_ctx, qtbot, monkeypatch):
-    from PySide6.QtWidgets import QInputDialog
+def test_locked_sheet_is_read_only_until_reopened_with_a_reason(demo_ctx, qtbot):
+    from PySide6.QtWidgets import QDialogButtonBox, QInputDialog, QLineEdit
 
     from reviewtool.services.scoring import sheet_edits
     from reviewtool.storage.models import AuditEvent
@@ -269,11 +266,18 @@ def test_locked_sheet_is_read_only_until_reopened_with_a_reason(demo_ctx, qtbot,
     qtbot.waitUntil(lambda: window.reopen_button.isVisible(), timeout=10000)
     first = window.rows[0]
     assert first.points.isReadOnly() and not window.save_button.isEnabled()
-    monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: ("专家更正笔误", True)))
+
+    def give_reason(asking: QInputDialog) -> None:
+        type_text(qtbot, asking.findChild(QLineEdit), "专家更正笔误")
+        ok = asking.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
+        qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+
+    asked = when_modal(qtbot, give_reason, QInputDialog)
     qtbot.mouseClick(window.reopen_button, Qt.MouseButton.LeftButton)
+    assert asked
     qtbot.waitUntil(lambda: not first.points.isReadOnly(), timeout=10000)
-    first.points.setFocus()
-    first.points.selectAll()
+    click_into(qtbot, first.points)
+    qtbot.keyClick(first.points, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
     old = first.points.text()
     new = "10" if old != "10" else "11"
     qtbot.keyClicks(first.points, new)

@@ -288,7 +288,7 @@ class RubricEditorDialog(QDialog):
         self.c_description.textChanged.connect(self._criterion_edited)
         for w in (self.c_plan_fit, self.c_always, self.c_lowest, self.c_full):
             w.toggled.connect(self._criterion_edited)
-        # self.bands_table.itemChanged.connect(self._criterion_edited)
+        self.bands_table.itemChanged.connect(self._criterion_edited)
         self.criteria_list.currentRowChanged.connect(self._select)
 
         self._refresh_list()
