@@ -17,7 +17,7 @@ import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QAbstractButton, QApplication, QDialog, QDialogButtonBox, QTabWidget, QWidget
 
-from clicks import modal
+from clicks import expand_tree_item, modal
 from conftest_helpers import screenshot_dir, type_text, wait_idle
 from reviewtool.gui.main_window import MainWindow
 from reviewtool.gui.scoring.ranking_page import ReviewerPicker
@@ -126,6 +126,12 @@ def click_row(qtbot, view, row: int, *, double: bool = False) -> None:
         qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=position)
 
 
+def dismiss(qtbot, dialog: QWidget) -> None:
+    """Press Esc in a dialog, as a person closes it without saving: it goes away."""
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=10000)
+
+
 def main_window(ctx, qtbot) -> MainWindow:
     window = MainWindow(ctx)
     qtbot.addWidget(window)
@@ -161,7 +167,7 @@ def test_intake_pages(window, qtbot, demo_ctx):
     wait_idle(qtbot, demo_ctx)
     form.resize(980, 640)
     save(form, "intake-application-form")
-    form.reject()
+    dismiss(qtbot, form)
 
     before = windows()
     click_row(qtbot, page.table, 2)
@@ -169,14 +175,14 @@ def test_intake_pages(window, qtbot, demo_ctx):
     review = new_window(qtbot, before, QDialog)
     wait_idle(qtbot, demo_ctx)
     save(review, "intake-formal-review")
-    review.reject()
+    dismiss(qtbot, review)
 
     page = open_page(window, qtbot, demo_ctx, "重点领域")
     tree = page.tree
     qtbot.waitUntil(lambda: page.model.rowCount() == 5)
     first = page.model.index(0, 0)
-    tree.expand(first)
-    tree.expand(page.model.index(1, 0, first))
+    expand_tree_item(qtbot, tree, first)
+    expand_tree_item(qtbot, tree, page.model.index(1, 0, first))
     target = page.model.index(1, 0, page.model.index(1, 0, first))
     qtbot.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=tree.visualRect(target).center())
     qtbot.waitUntil(lambda: "HD-" in page.detail.toPlainText())
@@ -200,7 +206,7 @@ def test_import_dialog_with_the_sample_sheet(gui_ctx, qtbot):
     click(qtbot, button(dialog, "预览"))
     qtbot.waitUntil(lambda: button(dialog, "导入").isEnabled(), timeout=20000)
     save(dialog, "intake-import-preview")
-    dialog.reject()
+    dismiss(qtbot, dialog)
 
 
 def test_scoring_pages(window, qtbot, demo_ctx):
@@ -212,7 +218,7 @@ def test_scoring_pages(window, qtbot, demo_ctx):
         wait_idle(qtbot, demo_ctx)
         dialog.resize(900, 520)
         save(dialog, "scoring-rubrics")
-        dialog.reject()
+        dismiss(qtbot, dialog)
 
     on_next_modal(grab_and_close)
     click(qtbot, button(page, "评分标准…"))
@@ -280,7 +286,7 @@ def test_draw_and_assignment(demo_ctx, qtbot):
     click(qtbot, button(assign, "预览"))
     wait_idle(qtbot, demo_ctx)
     save(assign, "panels-assignment")
-    assign.reject()
+    dismiss(qtbot, assign)
     close_others(window, qtbot, demo_ctx)
 
 

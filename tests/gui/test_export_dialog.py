@@ -14,7 +14,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from clicks import click, modal
+from clicks import click, modal, retype
 from conftest_helpers import screenshot_dir, type_text, wait_idle
 from reviewtool.gui.documents.export_dialog import ExportDialog
 from reviewtool.gui.documents.notice_settings_dialog import NoticeSettingsDialog
@@ -108,8 +108,7 @@ def test_the_publicity_and_letters_export_from_the_dialog(qtbot, scored_ctx, tmp
     type_text(qtbot, settings.fields["phone"], "0972-8612345")
     click(qtbot, settings.save_button)
     qtbot.waitUntil(lambda: "公示期" in settings.error.text(), timeout=10000)
-    settings.fields["publicity_end"].clear()
-    type_text(qtbot, settings.fields["publicity_end"], "2026-07-07")
+    retype(qtbot, settings.fields["publicity_end"], "2026-07-07")
     settings.grab().save(str(screenshot_dir() / "notice-settings-dialog.png"))
     click(qtbot, settings.save_button)
     qtbot.waitUntil(lambda: not settings.isVisible(), timeout=10000)
@@ -119,8 +118,7 @@ def test_the_publicity_and_letters_export_from_the_dialog(qtbot, scored_ctx, tmp
 
     choose(qtbot, dialog.what, "publicity_docx")
     assert not dialog.panel.isEnabled()
-    dialog.target.clear()
-    type_text(qtbot, dialog.target, str(tmp_path / "公示.docx"))
+    retype(qtbot, dialog.target, str(tmp_path / "公示.docx"))
     with qtbot.waitSignal(dialog.finished_export, timeout=30000) as blocker:
         click(qtbot, dialog.export_button)
     document = docx.Document(str(blocker.args[0].files[0]))
@@ -128,8 +126,7 @@ def test_the_publicity_and_letters_export_from_the_dialog(qtbot, scored_ctx, tmp
 
     choose(qtbot, dialog.what, "notices_pdf")
     click(qtbot, dialog.combined)
-    dialog.target.clear()
-    type_text(qtbot, dialog.target, str(tmp_path / "letters"))
+    retype(qtbot, dialog.target, str(tmp_path / "letters"))
     with qtbot.waitSignal(dialog.finished_export, timeout=30000) as blocker:
         click(qtbot, dialog.export_button)
     assert len(blocker.args[0].files) == 1 and blocker.args[0].documents == 4

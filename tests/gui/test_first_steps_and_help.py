@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QDesktopServices
 from PySide6.QtWidgets import QToolBar, QToolButton
 
+from clicks import click_nav
 from conftest_helpers import screenshot_dir, type_text, wait_idle
 from reviewtool.gui.main_window import MainWindow
 
@@ -90,8 +91,7 @@ def test_every_toolbar_button_on_every_page_has_a_tooltip(demo_ctx, qtbot):
     window = open_window(demo_ctx, qtbot)
     missing = []
     for row in range(window.nav.count()):
-        window.nav.setCurrentRow(row)
-        page = window.pages.currentWidget()
+        page = click_nav(qtbot, window, window.nav.item(row).text())
         wait_idle(qtbot, demo_ctx)
         for toolbar in page.findChildren(QToolBar) + window.findChildren(QToolBar):
             for action in toolbar.actions():
@@ -117,8 +117,7 @@ def test_f1_opens_the_user_guide_of_the_page(demo_ctx, qtbot, opened_urls):
     window = open_window(demo_ctx, qtbot)
     guides = {}
     for row in range(window.nav.count()):
-        window.nav.setCurrentRow(row)
-        page = window.pages.currentWidget()
+        page = click_nav(qtbot, window, window.nav.item(row).text())
         window.activateWindow()
         qtbot.keyClick(window, Qt.Key.Key_F1)
         qtbot.waitUntil(lambda n=row: len(opened_urls) == n + 1)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QRect
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QDialogButtonBox
 
+from clicks import choose, click, click_menu, click_nav, modal, retype
 from reviewtool.gui import options
 from reviewtool.gui.app import Launcher, LaunchOptions
-from reviewtool.gui.settings_dialog import SettingsResult
+from reviewtool.gui.settings_dialog import SettingsDialog
 
 
 def _launcher(url: str | None, qtbot, language: str | None = None) -> Launcher:
@@ -23,7 +24,12 @@ def test_settings_switch_to_a_new_database_and_language(db, empty_sqlite_url, qt
         first = launcher.window
         assert first.ctx.database.url == db.url
         assert [first.nav.item(i).text() for i in (0, 1)] == ["申报批次", "申报项目"]
-        first.apply_settings(SettingsResult(empty_sqlite_url, "en", "海东市科学技术局"))
+        click_menu(qtbot, first, first.settings_action)  # 文件 → 设置…
+        dialog = modal(qtbot, SettingsDialog)
+        retype(qtbot, dialog.database_url, empty_sqlite_url)
+        choose(qtbot, dialog.language, "en")
+        retype(qtbot, dialog.bureau_name, "海东市科学技术局")
+        click(qtbot, dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok))
         qtbot.waitUntil(lambda: launcher.window is not None and launcher.window is not first, timeout=20000)
         qtbot.waitUntil(lambda: launcher.tasks.pending == 0, timeout=20000)
         second = launcher.window
@@ -49,7 +55,7 @@ def test_window_geometry_and_page_are_remembered(db, qtbot):
         window.setGeometry(QRect(10, 20, 1250, 520))
         qtbot.waitUntil(lambda: window.height() == 520)
         saved = (window.width(), window.height())
-        window.nav.setCurrentRow(2)
+        click_nav(qtbot, window, window.nav.item(2).text())
         window.close()
         launcher.window = None
         launcher.open(db.url)

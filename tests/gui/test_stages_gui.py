@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox
 from sqlalchemy import func, select
 
+from clicks import retype
 from conftest_helpers import screenshot_dir, type_text, wait_idle
 from gui.modal import answer_next, modal_watchers  # noqa: F401 - autouse: no modal window left unanswered
 from reviewtool.gui.batches.batch_page import BatchPage
@@ -78,9 +79,7 @@ def test_promotion_dialog_previews_then_applies_the_top_five(gui_ctx, qtbot):
     qtbot.waitUntil(lambda: promote.choices.count() == 12)
     assert not promote.apply_button.isEnabled(), "nothing to apply before a preview"
 
-    promote.top.setFocus()
-    qtbot.keyClick(promote.top, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
-    qtbot.keyClicks(promote.top, "5")
+    retype(qtbot, promote.top, "5")
     assert promote.top.value() == 5
     click(qtbot, promote.preview_button)
     qtbot.waitUntil(lambda: promote.promoted.count() == 5)
@@ -126,10 +125,7 @@ def test_add_a_stage_and_state_a_weighted_final_score(gui_ctx, qtbot):
     rule = dialog.dialog
     click(qtbot, rule.weighted)
     for name, value in (("网络评审", "40"), ("会议评审", "60")):
-        box = rule.weights[name]
-        box.setFocus()
-        qtbot.keyClick(box, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
-        qtbot.keyClicks(box, value)
+        retype(qtbot, rule.weights[name], value)
     click(qtbot, rule.buttons.button(QDialogButtonBox.StandardButton.Ok))
     qtbot.waitUntil(lambda: "网络评审 × 40% + 会议评审 × 60%" in dialog.rule_label.text())
     qtbot.waitUntil(lambda: dialog.model.index(row_of(dialog.view, "会议评审"), 7).data() == "60%")
@@ -138,10 +134,7 @@ def test_add_a_stage_and_state_a_weighted_final_score(gui_ctx, qtbot):
     click(qtbot, dialog.rule_button)
     qtbot.waitUntil(lambda: dialog.dialog is not rule and dialog.dialog.isVisible())
     wrong = dialog.dialog
-    box = wrong.weights["会议评审"]
-    box.setFocus()
-    qtbot.keyClick(box, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
-    qtbot.keyClicks(box, "50")
+    retype(qtbot, wrong.weights["会议评审"], "50")
     click(qtbot, wrong.buttons.button(QDialogButtonBox.StandardButton.Ok))
     qtbot.waitUntil(lambda: "100" in wrong.error.text())
     assert wrong.isVisible()
@@ -243,7 +236,9 @@ def test_a_rubric_is_attached_for_one_stage_only(demo_ctx, qtbot):
     dialog.show()
     qtbot.waitUntil(lambda: dialog.list.count() == 3, timeout=10000)
     codes = [dialog.list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(3)]
-    dialog.list.setCurrentRow(codes.index("haidong-platform-talent"))
+    wanted = dialog.list.item(codes.index("haidong-platform-talent"))
+    qtbot.mouseClick(dialog.list.viewport(), LEFT, pos=dialog.list.visualItemRect(wanted).center())
+    qtbot.waitUntil(lambda: dialog.list.currentItem() is wanted, timeout=10000)
     seen = {}
 
     def choose_the_meeting_stage(attach) -> None:

@@ -14,6 +14,7 @@ import pytest
 from PySide6.QtCore import QPoint, QRect
 from PySide6.QtWidgets import QAbstractButton, QDialogButtonBox, QPushButton
 
+from clicks import click_nav
 from conftest_helpers import screenshot_dir, wait_idle
 from reviewtool.i18n import set_language
 
@@ -73,15 +74,14 @@ def test_main_window_and_every_page_fit(demo_ctx, qtbot, language, screen):
     wait_idle(qtbot, demo_ctx)
     assert on_screen(window, window.statusBar())
     for row in range(window.nav.count()):
-        window.nav.setCurrentRow(row)
-        page = window.pages.currentWidget()
+        page = click_nav(qtbot, window, window.nav.item(row).text())
         wait_idle(qtbot, demo_ctx)
         assert window.width() <= size[0], f"{type(page).__name__} widens the window to {window.width()} px"
         off = [b.text() for b in page.findChildren(QAbstractButton) if b.isVisible() and not on_screen(window, b)]
         assert off == [], f"{type(page).__name__}: buttons off the screen: {off}"
         if name == "1280x720" and language == "en":  # the tightest case, to look at
             window.grab().save(str(screenshot_dir() / f"fit_page_{type(page).__name__}_{name}_{language}.png"))
-    window.nav.setCurrentRow(0)
+    click_nav(qtbot, window, window.nav.item(0).text())
     window.grab().save(str(screenshot_dir() / f"fit_main_{name}_{language}.png"))
 
 

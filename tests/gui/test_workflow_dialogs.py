@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox, QLabel, QLineEdit, QRadioButton
 from sqlalchemy import select
 
-from clicks import check
+from clicks import check, retype
 from conftest_helpers import type_text, wait_idle
 from gui.modal import answer_next, modal_watchers  # noqa: F401 - autouse: no modal window left unanswered
 from panels.conftest import BATCH, attach_general_rubric, build_world
@@ -113,9 +113,7 @@ def test_the_draw_rules_dialog_saves_cap_and_rotation(qtbot, gui_ctx):
     dialog.show()
     wait_idle(qtbot, ctx)
     assert dialog.cap.value() == 10 and dialog.rotation.isChecked()  # the published defaults
-    dialog.cap.setFocus()
-    dialog.cap.selectAll()
-    qtbot.keyClicks(dialog.cap.lineEdit(), "6")
+    retype(qtbot, dialog.cap, "6")
     check(qtbot, dialog.rotation, False)  # a click on the check box
     click(qtbot, dialog.buttons.button(QDialogButtonBox.StandardButton.Save))
     qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=5000)
@@ -150,7 +148,7 @@ def test_formal_limits_prefill_the_review_and_an_override_needs_a_reason(qtbot, 
     assert failed.isChecked()  # pre-filled from the data
     click(qtbot, dialog.findChild(QRadioButton, "passed_cofunding_ratio"))
     reason = dialog.findChild(QLineEdit, "reason_cofunding_ratio")
-    reason.clear()
+    retype(qtbot, reason, "")  # select all and delete
     assert not dialog.save_button.isEnabled()  # differing from the data needs the reason
     type_text(qtbot, reason, "另有配套资金承诺函")
     assert dialog.save_button.isEnabled()
@@ -179,4 +177,5 @@ def test_the_service_record_opens_from_the_pool_page(qtbot, gui_ctx):
     qtbot.waitUntil(lambda: record.model.rowCount() == 1, timeout=5000)
     assert names[0] in record.heading.text()
     assert "第一组" in [record.model.index(0, c).data() for c in range(record.model.columnCount())]
-    record.reject()
+    qtbot.keyClick(record, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not record.isVisible(), timeout=5000)

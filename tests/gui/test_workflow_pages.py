@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 from sqlalchemy import select
 
+from clicks import click_nav, retype
 from conftest_helpers import type_text, wait_idle
 from gui.modal import FileChooser, modal_watchers  # noqa: F401 - autouse: no modal window left unanswered
 from reviewtool.core.enums import Invitation, ObjectionOutcome
@@ -179,7 +180,7 @@ def test_the_dashboard_shows_each_step_and_opens_its_page(qtbot, finalised, monk
     window.show()
     qtbot.waitExposed(window)
     wait_idle(qtbot, ctx)
-    assert window.select_page("dashboard")
+    click_nav(qtbot, window, _("Batch progress"))
     qtbot.waitUntil(lambda: isinstance(window.pages.currentWidget(), DashboardPage), timeout=10000)
     page = window.pages.currentWidget()
     qtbot.waitUntil(lambda: "publicity" in page.step_buttons, timeout=15000)
@@ -191,7 +192,7 @@ def test_the_dashboard_shows_each_step_and_opens_its_page(qtbot, finalised, monk
     assert page.reminders_model.rowCount() == 0 and not page.call_list_button.isEnabled()
     click(qtbot, page.step_buttons["publicity"])
     qtbot.waitUntil(lambda: isinstance(window.pages.currentWidget(), PublicityPage), timeout=10000)
-    assert window.select_page("dashboard")
+    click_nav(qtbot, window, _("Batch progress"))
     qtbot.waitUntil(lambda: window.pages.currentWidget() is page)
     wait_idle(qtbot, ctx)
     qtbot.waitUntil(lambda: page.step_buttons["funding"].isVisible())
@@ -240,11 +241,11 @@ def test_the_audit_log_page_filters_and_exports(qtbot, demo_ctx, monkeypatch, tm
     qtbot.waitUntil(lambda: page.detail.toPlainText() != "")
     filtered = page.model.rowCount()
 
-    page.application_edit.clear()
+    retype(qtbot, page.application_edit, "")  # select all and delete
     type_text(qtbot, page.user_edit, "nobody")
     click(qtbot, page.search_button)
     qtbot.waitUntil(lambda: page.model.rowCount() == 0, timeout=10000)
-    page.user_edit.clear()
+    retype(qtbot, page.user_edit, "")
     type_text(qtbot, page.application_edit, "HDKJ2025-011")
     click(qtbot, page.search_button)
     qtbot.waitUntil(lambda: page.model.rowCount() == filtered, timeout=10000)

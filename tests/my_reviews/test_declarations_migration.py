@@ -29,13 +29,14 @@ def test_0009_adds_the_declarations_and_its_downgrade_drops_only_them(any_db):
         declarations.accept_declarations(
             session, stage_id, conflicts={}, confidentiality=True, actor="tester", expert_id=expert_id
         )
+    config = migrate.alembic_config(database.engine)
+    command.downgrade(config, "0009")  # later migrations first: this test is about 0009
     assert migrate.current_revision(database.engine) == "0009"
     before = _counts(database)
     assert before["review_declaration"] == 1
     with pytest.raises(IntegrityError):  # one declaration per expert and stage, by the database itself
         with database.session() as session:
             session.add(ReviewDeclaration(stage_id=stage_id, expert_id=expert_id, conflicts=[]))
-    config = migrate.alembic_config(database.engine)
     command.downgrade(config, "0008")
     down = _counts(database)
     assert "review_declaration" not in down

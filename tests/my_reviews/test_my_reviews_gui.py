@@ -12,7 +12,7 @@ from PySide6.QtCore import QPoint, QSettings, Qt
 from PySide6.QtWidgets import QApplication
 from sqlalchemy import select
 
-from clicks import click, modal
+from clicks import click, modal, retype
 from conftest_helpers import screenshot_dir, type_text, wait_idle
 from reviewtool.core.enums import SheetStatus
 from reviewtool.gui.app import Launcher, LaunchOptions
@@ -44,8 +44,7 @@ def _log_in(qtbot, url: str, name: str) -> Launcher:
     launcher = Launcher(QApplication.instance(), LaunchOptions(url, False, None, None))
     launcher.start()
     dialog = modal(qtbot, LoginDialog, timeout=20000)
-    dialog.login.clear()
-    qtbot.keyClicks(dialog.login, name)
+    retype(qtbot, dialog.login, name)
     qtbot.keyClicks(dialog.password, PASSWORD)
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: launcher.window is not None, timeout=20000)

@@ -46,3 +46,22 @@ def test_another_workstation_saving_sheets_is_heard_once_per_commit(pg_db):
     finally:
         listener.close()
         other.dispose()
+
+
+@pytest.mark.pg
+def test_migration_0010_adds_the_announcements_and_its_downgrade_removes_them(pg_db):
+    from alembic import command
+    from sqlalchemy import text
+
+    from reviewtool.storage import migrate
+
+    def triggers() -> set[str]:
+        with pg_db.engine.connect() as conn:
+            return set(conn.scalars(text("SELECT tgname FROM pg_trigger WHERE tgname LIKE 'rt_announce_%'")))
+
+    assert triggers() == {"rt_announce_score_sheet", "rt_announce_assignment"}
+    config = migrate.alembic_config(pg_db.engine)
+    command.downgrade(config, "0009")
+    assert triggers() == set()
+    command.upgrade(config, "head")
+    assert triggers() == {"rt_announce_score_sheet", "rt_announce_assignment"}

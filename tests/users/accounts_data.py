@@ -43,3 +43,21 @@ def open_assignment(session, *, skip_expert: int | None = None) -> tuple[int, in
 
 def another_expert(session, expert_id: int) -> int:
     return session.scalar(select(Expert.id).where(Expert.id != expert_id, Expert.is_staff.is_(False)).limit(1))
+
+
+def declare(database, application_id: int) -> None:
+    """As the logged-in expert: a save before the stage's declarations is refused; then accept them."""
+    import pytest
+
+    from reviewtool.core.errors import Refused
+    from reviewtool.core.scoring.maths import SheetInput
+    from reviewtool.services.my_reviews import declarations
+    from reviewtool.services.scoring.sheet_edits import save_sheet
+    from reviewtool.services.stages.reach import application_stage
+
+    me = database.identity.expert_id
+    with pytest.raises(Refused, match="请先接受回避声明和保密承诺"), database.session() as session:
+        save_sheet(session, application_id=application_id, reviewer_id=me, data=SheetInput(), actor="x")
+    with database.session() as session:
+        stage_id = application_stage(session, application_id).id
+        declarations.accept_declarations(session, stage_id, conflicts={}, confidentiality=True, actor="x")

@@ -5,7 +5,7 @@ to staff, who find it stale and recompute it when they next rank (or finalise)."
 from __future__ import annotations
 
 import pytest
-from accounts_data import PASSWORD, open_assignment
+from accounts_data import PASSWORD, declare, open_assignment
 from sqlalchemy import select
 
 from reviewtool.core.enums import Opinion, SheetStatus
@@ -44,6 +44,7 @@ def test_an_experts_own_submit_is_saved_and_staff_recompute_its_panel_result(pg_
     staff = pg_server.add_user(pg_server.login("staff"), "staff", password=PASSWORD, name="王芳")
     as_expert = login.open_server(pg_server.url_of(expert.login, PASSWORD))
     pg_server.opened.append(as_expert)
+    declare(as_expert, application_id)
     with as_expert.session() as session:
         saved = save_sheet(
             session, application_id=application_id, reviewer_id=expert_id, data=data, actor=expert.login,

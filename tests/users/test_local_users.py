@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from accounts_data import PASSWORD, open_assignment
+from accounts_data import PASSWORD, declare, open_assignment
 from sqlalchemy import func, select
 
 from reviewtool.cli.main import main
@@ -115,6 +115,7 @@ def test_an_expert_fills_in_only_their_own_sheet(demo_db):
     _add(demo_db, "admin1", "admin")
     _add(demo_db, "zhuanjia", "expert", expert_id=expert_id)
     _as(demo_db, "zhuanjia")
+    declare(demo_db, application_id)
     with demo_db.session() as session:
         result = save_sheet(
             session, application_id=application_id, reviewer_id=expert_id, data=SheetInput(opinion=Opinion.RECOMMEND),

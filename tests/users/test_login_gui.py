@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
-from clicks import click_menu
+from clicks import click_menu, retype
 from conftest_helpers import screenshot_dir, type_text, wait_idle
 from reviewtool.core.users import Role
 from reviewtool.gui import options
@@ -48,8 +48,7 @@ def _modal(qtbot, kind, *, unlike=None, timeout=20000):
 
 def _log_in(qtbot, dialog: LoginDialog, name: str | None, password: str) -> None:
     if name is not None:
-        dialog.login.clear()
-        qtbot.keyClicks(dialog.login, name)
+        retype(qtbot, dialog.login, name)
     qtbot.keyClicks(dialog.password, password)
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
 
@@ -59,8 +58,7 @@ def _change_bureau_name(qtbot, window, name: str) -> dict[str, str]:
     click_menu(qtbot, window, window.settings_action)  # 文件 → 设置…
     dialog = _modal(qtbot, SettingsDialog)
     shown = {"user": dialog.user.text(), "database": dialog.database_url.text()}
-    dialog.bureau_name.clear()
-    type_text(qtbot, dialog.bureau_name, name)
+    retype(qtbot, dialog.bureau_name, name)
     ok = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
     qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
     wait_idle(qtbot, window.ctx)

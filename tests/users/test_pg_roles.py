@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import psycopg
 import pytest
-from accounts_data import PASSWORD, another_expert, open_assignment
+from accounts_data import PASSWORD, another_expert, declare, open_assignment
 from sqlalchemy import func, select, update
 
 from reviewtool.core.enums import Opinion, SheetStatus
@@ -157,6 +157,7 @@ def test_an_expert_through_the_app_scores_their_own_assignment_only(bureau):
     database = _as_app(bureau, "expert")
     me, login_name = bureau["expert_id"], bureau["users"]["expert"].login
     assert database.identity.expert_id == me and database.identity.kind == "user"
+    declare(database, bureau["open_app"])  # from any client, the declarations come before the first save
     with database.session() as session:
         result = save_sheet(
             session, application_id=bureau["open_app"], reviewer_id=me, data=SheetInput(opinion=Opinion.RECOMMEND),

@@ -37,11 +37,12 @@ from reviewtool.core.scoring.rubric import points_text
 from reviewtool.i18n import _
 from reviewtool.services import audit
 from reviewtool.services.changes import Changes
+from reviewtool.services.my_reviews.declarations import require_declared
 from reviewtool.services.scoring.results import may_recompute, recompute_panel_result
 from reviewtool.services.scoring.rubrics import spec_of_version
 from reviewtool.services.scoring.sheets import find_sheet, load_sheet, sheet_input_of, sheet_target
 from reviewtool.services.stages.reach import application_stage
-from reviewtool.services.users.permissions import require_sheet_of
+from reviewtool.services.users.permissions import may_transcribe, require_sheet_of
 from reviewtool.storage.models import Application, CriterionScore, Panel, ScoreSheet, VetoAnswer
 from reviewtool.storage.models.base import utcnow
 from reviewtool.storage.versioning import check_version, refusal
@@ -126,6 +127,9 @@ def save_sheet(
         stage_id = session.scalar(select(Panel.stage_id).where(Panel.id == panel_id))
     if stage_id is None:
         stage_id = application_stage(session, application_id).id
+    if not may_transcribe(session):
+        # An expert's own sheet, from any client: the stage's 回避 declaration and 保密承诺 come first.
+        require_declared(session, stage_id, application_id, reviewer_id)
     application, reviewer, sheet, version = sheet_target(
         session, application_id, reviewer_id, rubric_version_id, stage_id
     )

@@ -61,6 +61,12 @@ def require(session: Session, permission: Permission) -> None:
     raise _refuse(identity, permission.label)
 
 
+def may_transcribe(session: Session) -> bool:
+    """Whether this session may fill in anyone's sheet (staff, or nobody logged in), not only its own."""
+    identity = current(session)
+    return identity is None or identity.can(Permission.TRANSCRIBE_SHEETS)
+
+
 def require_sheet_of(session: Session, reviewer_id: int) -> None:
     """Before touching a score sheet: staff transcribe anyone's; an expert only their own."""
     identity = current(session)
