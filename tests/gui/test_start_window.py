@@ -62,3 +62,11 @@ def test_the_start_window_shows_before_the_data_layer_loads_then_gives_way(tmp_p
     assert report["data"] == ["reviewtool.services", "reviewtool.services.progress"]  # the worker's cancel tokens
     assert "reviewtool.gui.main_window" not in report["gui"]
     assert report["main"] == "MainWindow" and not report["start_window_left"]
+
+
+def test_the_start_up_reads_the_same_environment_variable_as_the_storage():
+    """gui/app.py names REVIEWTOOL_DB itself (importing storage would load SQLAlchemy first)."""
+    from reviewtool.gui import app
+    from reviewtool.storage import database
+
+    assert app.ENV_VAR == database.ENV_VAR == "REVIEWTOOL_DB"
