@@ -145,31 +145,31 @@ class FileChooser:
         self.answer = answer
         self.asked: list[tuple[str, str, str, str]] = []
         for name in ("getSaveFileName", "getOpenFileName"):
-            monkeypatch.setattr(QFileDialog, name, staticmethod(self._chooser(name)))
-        monkeypatch.setattr(QFileDialog, "getOpenFileNames", staticmethod(self._many))
-        monkeypatch.setattr(QFileDialog, "getExistingDirectory", staticmethod(self._folder))
+            monkeypatch.setattr(QFileDialog, name, staticmethod(self.answer_for(name)))
+        monkeypatch.setattr(QFileDialog, "getOpenFileNames", staticmethod(self.many_files))
+        monkeypatch.setattr(QFileDialog, "getExistingDirectory", staticmethod(self.folder))
 
-    def _record(self, name, args, kwargs) -> None:
+    def note_asked(self, name, args, kwargs) -> None:
         values = list(args[1:4]) + [""] * 3
         caption = kwargs.get("caption", values[0])
         suggested = kwargs.get("dir", values[1])
         pattern = kwargs.get("filter", values[2])
         self.asked.append((name, str(caption), str(suggested), str(pattern)))
 
-    def _chooser(self, name):
+    def answer_for(self, name):
         def choose(*args, **kwargs):
-            self._record(name, args, kwargs)
+            self.note_asked(name, args, kwargs)
             return ("" if self.answer is None else str(self.answer)), ""
 
         return choose
 
-    def _many(self, *args, **kwargs):
-        self._record("getOpenFileNames", args, kwargs)
+    def many_files(self, *args, **kwargs):
+        self.note_asked("getOpenFileNames", args, kwargs)
         if self.answer is None:
             return [], ""
         many = isinstance(self.answer, (list, tuple))
         return [str(path) for path in (self.answer if many else [self.answer])], ""
 
-    def _folder(self, *args, **kwargs):
-        self._record("getExistingDirectory", args, kwargs)
+    def folder(self, *args, **kwargs):
+        self.note_asked("getExistingDirectory", args, kwargs)
         return "" if self.answer is None else str(self.answer)

@@ -5,69 +5,29 @@ pages sent work to the database worker."""
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
 import traceback
 
 import pytest
 from PySide6.QtCore import Qt
 
 from conftest_helpers import wait_idle
+from gui.cold_start import cold_start
 from reviewtool.gui.main_window import PAGES, MainWindow
 from reviewtool.gui.page_stack import merged
 from reviewtool.i18n import _
 from reviewtool.services.changes import Changes
-from reviewtool.services.setup import open_database
 
 #: Libraries that must wait until a page or a command needs them.
 HEAVY = ("openpyxl", "reportlab", "jieba", "sklearn", "scipy", "ortools", "numpy", "docx", "docxtpl", "pandas")
 
-COLD_START = r"""
-import json, os, sys
-from reviewtool.gui import app as gui_app
-from reviewtool.gui import main_window
-
-shown = main_window.MainWindow.show
-
-def show_then_report(self):
-    shown(self)
-    gui_app.QApplication.processEvents()
-    report = {
-        "roots": sorted({m.split(".")[0] for m in sys.modules}),
-        "gui": sorted(m for m in sys.modules if m.startswith("reviewtool.gui.")),
-        "built": [spec.attribute for spec in main_window.PAGES if self.page_stack.built(spec.attribute) is not None],
-    }
-    print(json.dumps(report))
-    sys.stdout.flush()
-    os._exit(0)
-
-main_window.MainWindow.show = show_then_report
-sys.exit(gui_app.main(sys.argv[1:]))
-"""
-
 
 def test_a_cold_start_loads_only_the_shown_page_and_no_heavy_library(tmp_path):
-    url = f"sqlite:///{(tmp_path / 'start.sqlite3').as_posix()}"
-    open_database(url).dispose()
-    env = {
-        **os.environ,
-        "QT_QPA_PLATFORM": "offscreen",
-        "HOME": str(tmp_path),
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-        "XDG_DATA_HOME": str(tmp_path / "data"),
-        "XDG_CACHE_HOME": str(tmp_path / "cache"),
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", COLD_START, "--db", url], capture_output=True, text=True, env=env, timeout=300
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    report = json.loads(result.stdout.strip().splitlines()[-1])
+    report = cold_start(tmp_path)
     assert report["built"] == ["applications_page"]  # the first start opens the application list
-    assert set(HEAVY) & set(report["roots"]) == set()
+    assert set(HEAVY) & set(report["main"]["roots"]) == set()
     page_modules = {spec.target.split(":")[0] for spec in PAGES}
-    assert page_modules & set(report["gui"]) == {"reviewtool.gui.applications_page"}
+    assert page_modules & set(report["main"]["gui"]) == {"reviewtool.gui.applications_page"}
 
 
 def test_merged_changes_keep_every_flag_and_the_latest_message():
