@@ -30,13 +30,12 @@ from sqlalchemy.orm import Session, selectinload
 
 from reviewtool.core.enums import SheetSource, SheetStatus
 from reviewtool.core.errors import UserError
-from reviewtool.core.scoring.maths import SheetInput, check_points, evaluate_sheet
+from reviewtool.core.scoring.maths import SheetInput
 from reviewtool.core.scoring.rubric import RubricSpec
 from reviewtool.i18n import _
 from reviewtool.services.scoring.rubric_batches import select_rubric_version
 from reviewtool.services.scoring.rubrics import spec_of_version
-from reviewtool.services.scoring.sheet_edits import SheetIncomplete, _json_value, _snapshot
-from reviewtool.services.scoring.sheets import sheet_input_of
+from reviewtool.services.scoring.sheet_edits import SheetIncomplete, json_value, merged_input, snapshot
 from reviewtool.services.users.permissions import check_action, require_sheet_of
 from reviewtool.storage.models import (
     Application,
@@ -188,14 +187,14 @@ def write_sheets(
         if version is None:
             raise UserError(_("No rubric version with id {id}.").format(id=item.rubric_version_id))
         spec = specs.of(version)
-        new_input, evaluation = _merged(spec, sheet, item.data)
+        old_input, new_input, evaluation = merged_input(spec, sheet, item.data)
         was_submitted = sheet is not None and sheet.status == SheetStatus.SUBMITTED
         if (item.submit or was_submitted) and not evaluation.complete:
             raise SheetIncomplete(list(evaluation.problems))
         created = sheet is None
         old_note = sheet.internal_note if sheet is not None else ""
-        before = _snapshot(sheet_input_of(sheet), old_note) if sheet is not None else {}
-        after = _snapshot(new_input, old_note or "")
+        before = snapshot(old_input, old_note) if old_input is not None else {}
+        after = snapshot(new_input, old_note or "")
         changed = {
             k: (before.get(k), v) for k, v in after.items() if before.get(k) != v and not (created and v in (None, ""))
         }
@@ -239,7 +238,7 @@ def write_sheets(
                 "details": {
                     "application": number, "reviewer": expert_name, "stage_id": stage_id, "entered_by": actor,
                     "source": SheetSource.WORKBOOK.value,
-                    "changes": {k: {"old": _json_value(o), "new": _json_value(n)} for k, (o, n) in changed.items()},
+                    "changes": {k: {"old": json_value(o), "new": json_value(n)} for k, (o, n) in changed.items()},
                 },
             }
         )  # fmt: skip
@@ -250,31 +249,6 @@ def write_sheets(
         first = next(row for row in written.audit_rows if row["action"] == action)
         check_action(session, action, "score_sheet", first["entity_id"])
     return written
-
-
-def _merged(spec: RubricSpec, sheet: ScoreSheet | None, data: SheetInput):
-    """``save_sheet``'s new values: the stored ones, overwritten by what the row gives (validated)."""
-    criteria_keys = {c.key for c in spec.criteria}
-    veto_keys = {v.key for v in spec.veto_items}
-    for key in list(data.points) + list(data.comments):
-        if key not in criteria_keys:
-            raise UserError(_("The rubric {code} has no criterion “{key}”.").format(code=spec.code, key=key))
-    for key in data.vetoes:
-        if key not in veto_keys:
-            raise UserError(_("The rubric {code} has no veto item “{key}”.").format(code=spec.code, key=key))
-    checked = {key: check_points(spec.criterion(key), value, spec.step) for key, value in data.points.items()}
-    old = sheet_input_of(sheet) if sheet is not None else None
-    new_input = SheetInput(
-        points=dict(old.points) if old else {c.key: None for c in spec.criteria},
-        comments=dict(old.comments) if old else {c.key: "" for c in spec.criteria},
-        vetoes=dict(old.vetoes) if old else {v.key: None for v in spec.veto_items},
-        opinion=data.opinion,
-        written_opinion=data.written_opinion or "",
-    )
-    new_input.points.update(checked)
-    new_input.comments.update({k: v or "" for k, v in data.comments.items()})
-    new_input.vetoes.update(data.vetoes)
-    return new_input, evaluate_sheet(spec, new_input)
 
 
 def _insert_new(session, rows, new_items, *, stage_id: int, expert_id: int) -> None:

@@ -33,7 +33,7 @@ from reviewtool.core.scoring.maths import (
     check_points,
     evaluate_sheet,
 )
-from reviewtool.core.scoring.rubric import points_text
+from reviewtool.core.scoring.rubric import RubricSpec, points_text
 from reviewtool.i18n import _
 from reviewtool.services import audit
 from reviewtool.services.changes import Changes
@@ -73,7 +73,7 @@ class SaveResult:
     row_version: int = 0  # the sheet's version after this save (what the next save of its screen passes)
 
 
-def _snapshot(sheet_input: SheetInput, note: str) -> dict[str, object]:
+def snapshot(sheet_input: SheetInput, note: str) -> dict[str, object]:
     out: dict[str, object] = {}
     for key, value in sheet_input.points.items():
         out[f"points.{key}"] = value
@@ -87,7 +87,7 @@ def _snapshot(sheet_input: SheetInput, note: str) -> dict[str, object]:
     return out
 
 
-def _json_value(value: object) -> object:
+def json_value(value: object) -> object:
     return points_text(value) if isinstance(value, Decimal) else value
 
 
@@ -144,28 +144,7 @@ def save_sheet(
         )
 
     # Validate everything before touching the database.
-    criteria_keys = {c.key for c in spec.criteria}
-    veto_keys = {v.key for v in spec.veto_items}
-    for key in list(data.points) + list(data.comments):
-        if key not in criteria_keys:
-            raise UserError(_("The rubric {code} has no criterion “{key}”.").format(code=spec.code, key=key))
-    for key in data.vetoes:
-        if key not in veto_keys:
-            raise UserError(_("The rubric {code} has no veto item “{key}”.").format(code=spec.code, key=key))
-    checked = {key: check_points(spec.criterion(key), value, spec.step) for key, value in data.points.items()}
-
-    old_input = sheet_input_of(sheet) if sheet is not None else None
-    new_input = SheetInput(
-        points=dict(old_input.points) if old_input else {c.key: None for c in spec.criteria},
-        comments=dict(old_input.comments) if old_input else {c.key: "" for c in spec.criteria},
-        vetoes=dict(old_input.vetoes) if old_input else {v.key: None for v in spec.veto_items},
-        opinion=data.opinion,
-        written_opinion=data.written_opinion or "",
-    )
-    new_input.points.update(checked)
-    new_input.comments.update({k: v or "" for k, v in data.comments.items()})
-    new_input.vetoes.update(data.vetoes)
-    evaluation: SheetEvaluation = evaluate_sheet(spec, new_input)
+    old_input, new_input, evaluation = merged_input(spec, sheet, data)
     was_submitted = sheet is not None and sheet.status == SheetStatus.SUBMITTED
     if (submit or was_submitted) and not evaluation.complete:
         raise SheetIncomplete(list(evaluation.problems))
@@ -182,8 +161,8 @@ def save_sheet(
             status=SheetStatus.DRAFT,
         )
         _insert_first(session, sheet)
-    before = _snapshot(old_input, old_note) if old_input else {}
-    after = _snapshot(new_input, new_note)
+    before = snapshot(old_input, old_note) if old_input else {}
+    after = snapshot(new_input, new_note)
     changed = {
         k: (before.get(k), v) for k, v in after.items() if before.get(k) != v and not (created and v in (None, ""))
     }
@@ -193,7 +172,7 @@ def save_sheet(
     crit_ids = {c.key: c.id for c in version.criteria}
     veto_ids = {v.key: v.id for v in version.veto_items}
     scores = {s.criterion_id: s for s in sheet.scores}
-    for key in criteria_keys:
+    for key in crit_ids:
         points, comment = new_input.points.get(key), new_input.comments.get(key) or ""
         row = scores.get(crit_ids[key])
         if row is None:
@@ -204,7 +183,7 @@ def save_sheet(
         row.points = points
         row.comment = comment
     answers = {a.veto_item_id: a for a in sheet.veto_answers}
-    for key in veto_keys:
+    for key in veto_ids:
         value = new_input.vetoes.get(key)
         row = answers.get(veto_ids[key])
         if row is None:
@@ -262,7 +241,7 @@ def save_sheet(
                 "stage_id": sheet.stage_id,
                 "entered_by": sheet.entered_by,
                 "source": sheet.source.value,
-                "changes": {k: {"old": _json_value(o), "new": _json_value(n)} for k, (o, n) in changed.items()},
+                "changes": {k: {"old": json_value(o), "new": json_value(n)} for k, (o, n) in changed.items()},
             },
         )
     return SaveResult(
@@ -277,6 +256,34 @@ def save_sheet(
         changes=Changes(sheets=bool(changed or created), applications=panel is not None),
         row_version=sheet.row_version,
     )
+
+
+def merged_input(
+    spec: RubricSpec, sheet: ScoreSheet | None, data: SheetInput
+) -> tuple[SheetInput | None, SheetInput, SheetEvaluation]:
+    """What a save makes of a sheet: the stored values (None: no sheet yet), those overwritten by
+    ``data`` (every key and number checked against the rubric), and its evaluation."""
+    criteria_keys = {c.key for c in spec.criteria}
+    veto_keys = {v.key for v in spec.veto_items}
+    for key in list(data.points) + list(data.comments):
+        if key not in criteria_keys:
+            raise UserError(_("The rubric {code} has no criterion “{key}”.").format(code=spec.code, key=key))
+    for key in data.vetoes:
+        if key not in veto_keys:
+            raise UserError(_("The rubric {code} has no veto item “{key}”.").format(code=spec.code, key=key))
+    checked = {key: check_points(spec.criterion(key), value, spec.step) for key, value in data.points.items()}
+    old = sheet_input_of(sheet) if sheet is not None else None
+    new = SheetInput(
+        points=dict(old.points) if old else {c.key: None for c in spec.criteria},
+        comments=dict(old.comments) if old else {c.key: "" for c in spec.criteria},
+        vetoes=dict(old.vetoes) if old else {v.key: None for v in spec.veto_items},
+        opinion=data.opinion,
+        written_opinion=data.written_opinion or "",
+    )
+    new.points.update(checked)
+    new.comments.update({k: v or "" for k, v in data.comments.items()})
+    new.vetoes.update(data.vetoes)
+    return old, new, evaluate_sheet(spec, new)
 
 
 def _insert_first(session: Session, sheet: ScoreSheet) -> None:
