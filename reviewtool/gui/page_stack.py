@@ -42,6 +42,27 @@ def merged(first: Changes, second: Changes) -> Changes:
     return Changes(**values)
 
 
+class LoadsWhenShown:
+    """Mixed into a page before ``QWidget``: it loads (``refresh``) when first shown, and a change
+    announced while it is hidden waits until it is shown again — no work nobody looks at."""
+
+    _stale = True
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().showEvent(event)
+        if self._stale:
+            self._stale = False
+            self.refresh()
+
+    def reload_when_seen(self) -> None:
+        """Something it shows changed: reload now if shown, else when next shown."""
+        if self.isVisible():
+            self._stale = False
+            self.refresh()
+        else:
+            self._stale = True
+
+
 class PageBus(QObject):
     """A page's view of the window's ``ChangeBus``: changes pass only while the page is shown."""
 

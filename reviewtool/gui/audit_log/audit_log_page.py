@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from reviewtool.gui.context import GuiContext
+from reviewtool.gui.page_stack import LoadsWhenShown
 from reviewtool.gui.widgets.filter_bar import FilterBar
 from reviewtool.gui.widgets.rows_model import RowsModel, table_view
 from reviewtool.i18n import N_, _
@@ -41,7 +42,7 @@ COLUMNS = (N_("Time"), N_("Who"), N_("What"), N_("Object"), N_("Summary"), N_("O
 SHOWN_LIMIT = 5000
 
 
-class AuditLogPage(QWidget):
+class AuditLogPage(LoadsWhenShown, QWidget):
     status_message = Signal(str)
     loaded = Signal()
     page_key = "audit_log"
@@ -51,7 +52,6 @@ class AuditLogPage(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.rows: list[AuditRow] = []
-        self._stale = True
         self._batches_loaded = False
 
         self.batch_combo = QComboBox()
@@ -135,11 +135,6 @@ class AuditLogPage(QWidget):
 
     # -- loading -----------------------------------------------------------
 
-    def showEvent(self, event) -> None:  # noqa: N802 - Qt API
-        super().showEvent(event)
-        if self._stale:
-            self.refresh()
-
     def current_filter(self, *, limit: int | None = SHOWN_LIMIT) -> AuditFilter:
         since = self.since_edit.date().toPython() if self.since_check.isChecked() else None
         until = self.until_edit.date().toPython() if self.until_check.isChecked() else None
@@ -155,7 +150,6 @@ class AuditLogPage(QWidget):
         )
 
     def refresh(self) -> None:
-        self._stale = False
         wanted = self.current_filter()
         need_batches = not self._batches_loaded
 
@@ -215,10 +209,7 @@ class AuditLogPage(QWidget):
         self.detail.setPlainText("\n".join(lines))
 
     def _on_changed(self, changes: Changes) -> None:
-        if self.isVisible():
-            self.refresh()
-        else:
-            self._stale = True
+        self.reload_when_seen()
 
     def show_error(self, error: BaseException) -> None:
         QMessageBox.warning(self, _("Error"), str(error))

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton, QVB
 from reviewtool.gui.batches.batch_dialog import BatchDialog
 from reviewtool.gui.batches.rubric_dialog import BatchRubricDialog
 from reviewtool.gui.context import GuiContext
+from reviewtool.gui.page_stack import LoadsWhenShown
 from reviewtool.gui.widgets.reason_dialog import ReasonDialog
 from reviewtool.gui.widgets.rows_model import RowsModel, selected_key, table_view
 from reviewtool.i18n import N_, _
@@ -44,7 +45,7 @@ def _number(value) -> str:
     return "" if value is None else format(value.normalize(), "f")
 
 
-class BatchPage(QWidget):
+class BatchPage(LoadsWhenShown, QWidget):
     status_message = Signal(str)
     page_key = "batches"
     guide = "batches"  # docs/batches.md
@@ -54,7 +55,6 @@ class BatchPage(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.rows: list[batches.BatchRow] = []
-        self._stale = True
         self.new_button = QPushButton(_("New batch…"))
         self.edit_button = QPushButton(_("Edit…"))
         self.close_button = QPushButton(_("Close batch…"))
@@ -102,13 +102,7 @@ class BatchPage(QWidget):
 
     # -- loading -----------------------------------------------------------
 
-    def showEvent(self, event) -> None:  # noqa: N802 - Qt API
-        super().showEvent(event)
-        if self._stale:
-            self.refresh()
-
     def refresh(self) -> None:
-        self._stale = False
         self.ctx.run_db(lambda s, _p, _c: batches.batch_rows(s), self._show, self.show_error, supersede=self)
 
     def _show(self, rows: list[batches.BatchRow]) -> None:
@@ -155,10 +149,7 @@ class BatchPage(QWidget):
 
     def _on_changed(self, changes: Changes) -> None:
         if changes.batches or changes.applications or changes.panels or changes.rubrics:
-            if self.isVisible():
-                self.refresh()
-            else:
-                self._stale = True
+            self.reload_when_seen()
 
     def selected_id(self) -> int | None:
         return selected_key(self.view)

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from reviewtool.core.errors import Refused
 from reviewtool.gui.context import GuiContext
+from reviewtool.gui.page_stack import LoadsWhenShown
 from reviewtool.gui.widgets.rows_model import RowsModel, table_view
 from reviewtool.i18n import N_, _
 from reviewtool.services.applications import list_batches
@@ -52,7 +53,7 @@ REMINDER_COLUMNS = (N_("Expert"), N_("Phone"), N_("Work unit"), N_("Stage"), N_(
 FALLBACK_PAGE = "panels"
 
 
-class DashboardPage(QWidget):
+class DashboardPage(LoadsWhenShown, QWidget):
     status_message = Signal(str)
     loaded = Signal()
     page_key = "dashboard"
@@ -64,7 +65,6 @@ class DashboardPage(QWidget):
         self.board: Dashboard | None = None
         self.reminder_rows: list[Reminder] = []
         self._batch_id: int | None = None
-        self._stale = True
         self.step_buttons: dict[str, QPushButton] = {}
         self.step_labels: dict[str, QLabel] = {}
 
@@ -123,13 +123,7 @@ class DashboardPage(QWidget):
 
     # -- loading -----------------------------------------------------------
 
-    def showEvent(self, event) -> None:  # noqa: N802 - Qt API
-        super().showEvent(event)
-        if self._stale:
-            self.refresh()
-
     def refresh(self) -> None:
-        self._stale = False
         batch_id = self._batch_id
 
         def load(session, _p, _c):
@@ -235,10 +229,7 @@ class DashboardPage(QWidget):
         self.refresh()
 
     def _on_changed(self, changes: Changes) -> None:
-        if self.isVisible():
-            self.refresh()
-        else:
-            self._stale = True
+        self.reload_when_seen()
 
     def show_error(self, error: BaseException) -> None:
         QMessageBox.warning(self, _("Error"), str(error))

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from reviewtool.core.enums import ObjectionOutcome
 from reviewtool.gui.context import GuiContext
+from reviewtool.gui.page_stack import LoadsWhenShown
 from reviewtool.gui.publicity import dialogs
 from reviewtool.gui.widgets.rows_model import RowsModel, selected_key, table_view
 from reviewtool.i18n import N_, _
@@ -71,7 +72,7 @@ def load_snapshot(session, batch_id: int | None) -> PublicitySnapshot:
     return PublicitySnapshot(batches, batch_id, view, objections.objection_rows(session, batch_id), apps, funded_now)
 
 
-class PublicityPage(QWidget):
+class PublicityPage(LoadsWhenShown, QWidget):
     status_message = Signal(str)
     loaded = Signal()
     page_key = "publicity"
@@ -82,7 +83,6 @@ class PublicityPage(QWidget):
         self.ctx = ctx
         self.snapshot: PublicitySnapshot | None = None
         self._batch_id: int | None = None
-        self._stale = True
 
         self.batch_combo = QComboBox()
         self.batch_combo.setMinimumContentsLength(24)
@@ -157,13 +157,7 @@ class PublicityPage(QWidget):
 
     # -- loading -----------------------------------------------------------
 
-    def showEvent(self, event) -> None:  # noqa: N802 - Qt API
-        super().showEvent(event)
-        if self._stale:
-            self.refresh()
-
     def refresh(self) -> None:
-        self._stale = False
         batch_id = self._batch_id
         self.ctx.run_db(
             lambda session, _p, _c: load_snapshot(session, batch_id), self._show, self.show_error, supersede=self
@@ -276,10 +270,7 @@ class PublicityPage(QWidget):
         self.refresh()
 
     def _on_changed(self, changes: Changes) -> None:
-        if self.isVisible():
-            self.refresh()
-        else:
-            self._stale = True
+        self.reload_when_seen()
 
     def show_error(self, error: BaseException) -> None:
         if isinstance(error, Cancelled):
