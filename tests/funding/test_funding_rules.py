@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from reviewtool.core import funding as fl
 from reviewtool.core.enums import AreaRole
+from reviewtool.core.scoring.maths import FLAG_FEW, FLAG_INCOMPLETE, flag_label, flags_for_batch
 from reviewtool.services.batches import batch as batches
 from reviewtool.services.funding import funding_view
 from reviewtool.services.scoring.ranking import ranked_applications
@@ -89,3 +90,24 @@ def test_the_pass_mark_and_minimum_set_on_the_batch_are_used_by_ranking_and_fund
     assert all(r.score >= Decimal("85") and r.sheet_count >= 5 for r in after.rows if r.funded)
     assert all(r.sheet_count >= 5 and r.score >= Decimal("85") for r in ranked.rows if r.recommended)
     assert after.funded_count < before.funded_count and ranked.recommended_count < ranked_before
+
+
+def test_the_ranking_flags_reviews_below_the_batchs_minimum_as_incomplete(demo_db):
+    """The ranking's flags follow the batch's own minimum of valid sheets, not a fixed 3."""
+    with demo_db.session() as s:
+        batch_id = s.scalars(select(Batch.id)).one()
+        batches.update_batch(s, batch_id, {"min_sheets": "5"}, actor="clerk")
+    with demo_db.session() as s:
+        rows = ranked_applications(s, batch_id).rows
+    few = [r for r in rows if r.sheet_count < 5]
+    assert few and all(FLAG_INCOMPLETE in r.flags and not r.recommended for r in few)
+    assert all(FLAG_INCOMPLETE not in r.flags for r in rows if r.sheet_count >= 5)
+    assert flag_label(FLAG_INCOMPLETE) == "评审未完成"
+    with demo_db.session() as s:
+        batches.update_batch(s, batch_id, {"min_sheets": "3"}, actor="clerk")
+    with demo_db.session() as s:
+        rows = ranked_applications(s, batch_id).rows
+    assert not any(FLAG_INCOMPLETE in r.flags for r in rows if r.sheet_count >= 3)
+    # Two sheets under a minimum of 2 are complete: the fixed "fewer than 3" gives way to the batch's rule.
+    assert flags_for_batch(("spread", FLAG_FEW), 2, 2) == ("spread",)
+    assert flags_for_batch((FLAG_FEW,), 2, 3) == (FLAG_INCOMPLETE,)

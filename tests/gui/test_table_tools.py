@@ -181,9 +181,17 @@ def test_funding_list_filters_by_decision_and_exports(demo_ctx, qtbot, tmp_path,
     assert page.model.index(0, 1).data() == row.number
     path = tmp_path / "拟立项.xlsx"
     button = page.filter_bar.action_buttons[0]
+    # No panel of the demo is finalised: the list is a draft, asked about first, and its title says 未定稿.
+    refused = answer_next(qtbot, click="取消")
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(refused.seen), timeout=10000)
+    wait_idle(qtbot, demo_ctx)
+    assert "未定稿" in refused.texts[0] and not path.exists()
+    accepted = answer_next(qtbot, click="导出未定稿")
     export_by_clicking(qtbot, demo_ctx, monkeypatch, button, path)
+    assert accepted.seen
     title, headers, data = read_back(path)
-    assert "拟立项项目清单" in title and "结论：拟立项" in title
+    assert "拟立项项目清单" in title and "结论：拟立项" in title and "未定稿" in title
     assert len(data) == funded
     assert [d[1] for d in data] == column_texts(view, 1)
     assert headers == [view.model().headerData(c, Qt.Orientation.Horizontal) for c in range(view.model().columnCount())]

@@ -61,10 +61,12 @@ RULE_LABELS = {
 FLAG_SPREAD = "spread"
 FLAG_VETO = "veto"
 FLAG_FEW = "few_sheets"
+FLAG_INCOMPLETE = "review_incomplete"
 FLAG_LABELS = {
     FLAG_SPREAD: N_("scores far apart"),
     FLAG_VETO: N_("vetoed"),
     FLAG_FEW: N_("fewer than 3 sheets"),
+    FLAG_INCOMPLETE: N_("review incomplete"),
 }
 
 TIE_BREAK_TEXT = N_(
@@ -78,6 +80,13 @@ def rule_label(rule: str) -> str:
 
 def flag_label(flag: str) -> str:
     return _(FLAG_LABELS.get(flag, flag))
+
+
+def flags_for_batch(stored: tuple[str, ...] | list[str] | None, sheet_count: int, min_sheets: int) -> tuple[str, ...]:
+    """A result's stored flags as a batch shows them: the fixed "fewer than 3" gives way to
+    the batch's own minimum of valid sheets, below which the review is 评审未完成."""
+    flags = tuple(f for f in (stored or ()) if f != FLAG_FEW)
+    return flags + (FLAG_INCOMPLETE,) if sheet_count < min_sheets else flags
 
 
 class ScoreRefused(UserError):

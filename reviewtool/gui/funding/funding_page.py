@@ -32,6 +32,7 @@ from reviewtool.core.funding import Stability
 from reviewtool.gui.context import GuiContext
 from reviewtool.gui.funding.amount_dialog import AmountDialog, money, points
 from reviewtool.gui.funding.bar_chart import Bar, BarChart
+from reviewtool.gui.funding.draft_warning import confirm_draft
 from reviewtool.gui.funding.plan_view import PlanModel, QuotaDialog, plan_in_tree_order
 from reviewtool.gui.widgets.area_titles import area_text
 from reviewtool.gui.widgets.filter_bar import FilterBar
@@ -149,6 +150,7 @@ class FundingPage(QWidget):
     def __init__(self, ctx: GuiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
+        self.draft = False  # the shown view is a draft: its exports say 未定稿
         self.view: funding.FundingView | None = None
         self._parents: dict[str, str] = {}
 
@@ -215,8 +217,9 @@ class FundingPage(QWidget):
             ),
         )
         self.export_list_action = ExportTableAction(
-            ctx, self.table, lambda: _("Funding list — {batch}").format(batch=self.batch.currentText()), self,
+            ctx, self.table, self._list_title, self,
             describe=self.filter_bar.describe, on_message=self.status_message.emit,
+            before=lambda go: confirm_draft(self.ctx, self, self.batch.currentData(), go),
         )  # fmt: skip
         self.filter_bar.add_action(self.export_list_action)
         self.edit_button = QPushButton(_("Change amount…"))
@@ -348,6 +351,7 @@ class FundingPage(QWidget):
                     count=view.incomplete_count, minimum=view.min_sheets
                 )
             )
+        self.draft = view.draft
         if view.draft:
             parts.append(_("not final: a panel is not finalised (exports say 未定稿)"))
         self.summary.setText(view.final_rule + "\n" + _("; ").join(parts) + _(" (10k yuan)"))
@@ -452,6 +456,10 @@ class FundingPage(QWidget):
             self._changed,
             self._error,
         )
+
+    def _list_title(self) -> str:
+        title = _("Funding list — {batch}").format(batch=self.batch.currentText())
+        return title + (_(" (not final: 未定稿)") if self.draft else "")
 
     def open_export(self) -> None:
         from reviewtool.gui.documents.export_dialog import ExportDialog

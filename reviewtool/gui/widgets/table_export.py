@@ -60,7 +60,9 @@ def file_name(title: str) -> str:
 class ExportTableAction(QAction):
     """``title``: text or a callable giving it (e.g. with the batch's name);
     ``describe``: a callable giving the filter in words (``FilterBar.describe``);
-    ``on_message``: where to report the result (a page's status message)."""
+    ``on_message``: where to report the result (a page's status message);
+    ``before``: a question asked first, given the export to go on with (the
+    funding list asks before a draft goes out, ``confirm_draft``)."""
 
     def __init__(
         self,
@@ -72,6 +74,7 @@ class ExportTableAction(QAction):
         describe: Callable[[], str] | None = None,
         collect: Collector | None = None,
         on_message: Callable[[str], None] | None = None,
+        before: Callable[[Callable[[], None]], None] | None = None,
     ) -> None:
         super().__init__(_("Export to Excel…"), parent)
         self.setObjectName("export-excel")
@@ -84,6 +87,7 @@ class ExportTableAction(QAction):
         self._describe = describe
         self._collect = collect
         self._on_message = on_message
+        self._before = before
         self._parent = parent
         self.last_changes = None
         self.triggered.connect(self.export)
@@ -94,6 +98,12 @@ class ExportTableAction(QAction):
         return _("{title} ({filter})").format(title=title, filter=described) if described else title
 
     def export(self, _checked: bool = False, path: str | None = None) -> None:
+        if self._before is None:
+            self._write(path)
+        else:
+            self._before(lambda: self._write(path))
+
+    def _write(self, path: str | None) -> None:
         title = self.title()
         if not path:
             path, _filter = QFileDialog.getSaveFileName(

@@ -25,9 +25,10 @@ from sqlalchemy.orm import Session
 
 from reviewtool.core.enums import AreaRole, AssignmentStatus, SheetStatus, TagSource
 from reviewtool.core.errors import UserError
-from reviewtool.core.scoring.maths import flag_label, rule_label
+from reviewtool.core.scoring.maths import flag_label, flags_for_batch, rule_label
 from reviewtool.core.scoring.rubric import RubricSpec
 from reviewtool.i18n import _
+from reviewtool.services.batches.batch import rules_of
 from reviewtool.services.documents.data_experts import ExpertFacts, expert_facts, members_by_application
 from reviewtool.services.documents.model import (
     AppHeader,
@@ -357,7 +358,11 @@ def panel_sheets(
                 final_score=result.final_score if result else None,
                 rule=rule_label(result.rule if result else "none"),
                 opinions=dict(result.opinions or {}) if result else {},
-                flags=tuple(flag_label(f) for f in (result.flags or ())) if result else (),
+                flags=tuple(
+                    flag_label(f) for f in flags_for_batch(result.flags, result.sheet_count, rules_of(batch).min_sheets)
+                )
+                if result
+                else (),
                 threshold=batch.threshold if batch else None,
                 anonymous=anonymous,
                 vote=votes.get(app_id, ""),

@@ -19,9 +19,10 @@ from sqlalchemy.orm import Session
 
 from reviewtool.core.enums import Opinion
 from reviewtool.core.errors import NotFound
-from reviewtool.core.scoring.maths import flag_label, rule_label
+from reviewtool.core.scoring.maths import flag_label, flags_for_batch, rule_label
 from reviewtool.core.scoring.rubric import RubricSpec
 from reviewtool.i18n import _
+from reviewtool.services.batches.batch import rules_of
 from reviewtool.services.documents import data
 from reviewtool.services.exports.applications_sheet import write_applications_sheet
 from reviewtool.services.exports.xlsx import (
@@ -315,6 +316,7 @@ def export_batch_workbook(
         session.scalars(select(Application.id).where(Application.batch_id == batch_id).order_by(Application.number))
     )
     headers = data.app_headers(session, ids)
+    minimum = rules_of(batch).min_sheets
 
     progress.update(1, steps, _("Panel results"))
     ws = add_sheet(wb, _("Panel results"))
@@ -351,7 +353,7 @@ def export_batch_workbook(
             if r is None:
                 sheet.append([stage.name, headers[app_id].number, 0])
                 continue
-            _result_row(sheet, stage.name, headers[app_id].number, r)
+            _result_row(sheet, stage.name, headers[app_id].number, r, minimum)
     sheet.finish()
 
     progress.update(2, steps, _("Score matrix"))
@@ -364,7 +366,7 @@ def export_batch_workbook(
     return saved
 
 
-def _result_row(sheet, stage: str, number: str, r: PanelResult) -> None:
+def _result_row(sheet, stage: str, number: str, r: PanelResult, min_sheets: int) -> None:
     sheet.append(
         [
             stage,
@@ -379,6 +381,6 @@ def _result_row(sheet, stage: str, number: str, r: PanelResult) -> None:
             rule_label(r.rule),
             r.veto_count,
             _opinions_text(r.opinions or {}),
-            _("、").join(flag_label(f) for f in (r.flags or ())),
+            _("、").join(flag_label(f) for f in flags_for_batch(r.flags, r.sheet_count, min_sheets)),
         ]
     )

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from reviewtool.core.enums import ApplicationStatus, AreaRole, Opinion, TagSource
 from reviewtool.core.errors import NotFound, UserError
-from reviewtool.core.scoring.maths import TIE_BREAK_TEXT, RankInput, rank, rule_label
+from reviewtool.core.scoring.maths import TIE_BREAK_TEXT, RankInput, flags_for_batch, rank, rule_label
 from reviewtool.core.scoring.rubric import figure_text, points_text
 from reviewtool.i18n import _
 from reviewtool.services.batches.batch import (
@@ -283,7 +283,9 @@ def ranked_applications(
                 rule_label=rule_label(row_rule),
                 veto_count=result.veto_count if result else 0,
                 opinions=dict(result.opinions or {}) if result else {},
-                flags=tuple(result.flags or ()) if result else (),
+                flags=flags_for_batch(
+                    result.flags if result else (), result.sheet_count if result else 0, batch_rules.min_sheets
+                ),
                 recommended=position.recommended
                 and batch_rules.review_complete(result.sheet_count if result else 0)
                 and not stopped,
