@@ -1,15 +1,29 @@
 """Crash safety: kill -9 at random moments, then check what is left (issue 11).
 
 Each trial copies a prepared SQLite database, starts one long operation as a
-separate ``reviewtool-cli`` process, kills it with SIGKILL at a random moment
-within the operation's measured run time, and checks:
+separate ``reviewtool-cli`` process, kills it with SIGKILL, and checks:
 
 - ``PRAGMA integrity_check`` says ``ok``;
 - the operation is all or nothing: the database is exactly as before, or
-  exactly as after a complete run (every row of every table compared);
+  exactly as after a complete run (every row of every table compared, the
+  clocks left out — and the audit chain's ``hash`` / ``prev_hash``, which
+  hash the clock);
+- the audit chain is intact, by the app's own check (``reviewtool-cli audit
+  verify --expect``): every record links to the one before, and the last
+  record before the trial is still in the chain;
 - no partial file stands under a final name: every PDF written opens and has
   its pages; the returned workbooks are byte for byte unchanged; leftovers
   exist only under hidden temporary names (``.~…``).
+
+When to kill is drawn from a complete, unkilled run of the same operation,
+watched as it ran: its duration, and when it started writing (the database's
+write-ahead log growing, a temporary file appearing, a PDF renamed into
+place). The trials take turns: killed **while writing** (once this run is
+seen writing, after a random part of the write phase the unkilled run had —
+the writing, the commit, the renames), **near the end** (90–105 % of the
+duration: the last writes, the commit, or just after finishing) and
+**anywhere** (5–100 %). Each trial's line says what was being written at
+the kill.
 
 The operations, in turn: importing a 20,000-row summary sheet, a PDF batch
 (the demo batch's 专家评审表, one file per application, or one combined
@@ -26,6 +40,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import importlib.util
+import json
 import os
 import random
 import shutil
@@ -60,6 +75,9 @@ def settle(db: Path) -> None:
 
 #: Columns that differ between two complete runs of the same operation (clocks, and the audit's free text).
 VOLATILE = {"at", "details"}
+#: Columns of one table that differ as well: the audit chain's links hash each record's time. They are
+#: left out of the comparison and checked instead by the app's own verification (``chain_problems``).
+VOLATILE_IN = {"audit_event": {"hash", "prev_hash"}}
 
 
 def dump(db: Path) -> dict[str, list]:
@@ -71,11 +89,32 @@ def dump(db: Path) -> dict[str, list]:
             columns = [
                 c[1]
                 for c in connection.execute(f'PRAGMA table_info("{name}")')
-                if c[1] not in VOLATILE and not c[1].endswith("_at")
+                if c[1] not in VOLATILE and not c[1].endswith("_at") and c[1] not in VOLATILE_IN.get(name, ())
             ]
             listed = ", ".join(f'"{c}"' for c in columns)
             out[name] = sorted(map(repr, connection.execute(f'SELECT {listed} FROM "{name}"')))
         return out
+
+
+def last_hash(db: Path) -> str | None:
+    """The newest audit record's hash (to check later that it is still in the chain)."""
+    with sqlite3.connect(db) as connection:
+        row = connection.execute("SELECT hash FROM audit_event ORDER BY seq DESC LIMIT 1").fetchone()
+        return row[0] if row else None
+
+
+def chain_problems(db: Path, expect_last: str | None = None) -> list[str]:
+    """The app's own check of the audit chain (``reviewtool-cli audit verify``, ``--expect`` the hash
+    noted before): empty when every record links up and ``expect_last`` is still in the chain."""
+    args = ["audit", "verify", "--json", *(["--expect", expect_last] if expect_last else [])]
+    result = cli(*args, db=db, check=False)
+    try:
+        check = json.loads(result.stdout)
+    except ValueError:
+        return [f"audit verify failed (exit {result.returncode}): {(result.stderr or result.stdout)[-500:]}"]
+    if result.returncode == 0 and check.get("ok"):
+        return []
+    return [f"audit chain broken at record {check.get('first_broken')}: {check.get('reason')}"]
 
 
 def integrity(db: Path) -> str:
@@ -90,6 +129,39 @@ def digest(folder: Path) -> dict[str, str]:
 def final_pdfs(trial: Path) -> list[Path]:
     out = trial / "pdf"
     return [p for p in out.iterdir() if p.suffix == ".pdf" and not p.name.startswith(".")] if out.exists() else []
+
+
+def writing(trial: Path, db: Path) -> str | None:
+    """What a running operation has written so far — the database's write-ahead log (empty until the
+    first write), temporary files, PDFs renamed into place — or ``None`` before its first write."""
+    parts = []
+    wal = db.with_name(db.name + "-wal")
+    size = wal.stat().st_size if wal.exists() else 0
+    if size:
+        parts.append(f"WAL {size / 2**20:.1f} MiB")
+    out = trial / "pdf"
+    names = os.listdir(out) if out.exists() else []
+    temporary = sum(1 for n in names if n.startswith("."))
+    if temporary:
+        parts.append(f"{temporary} temporary file(s)")
+    renamed = sum(1 for n in names if n.endswith(".pdf") and not n.startswith("."))
+    if renamed:
+        parts.append(f"{renamed} PDF(s) in place")
+    return ", ".join(parts) or None
+
+
+def start(args: list[str], db: Path) -> subprocess.Popen:
+    """The operation as its own process; its error output goes to ``stderr.txt`` beside the database."""
+    env = {**os.environ, "REVIEWTOOL_LANG": "zh_CN"}
+    env.pop("REVIEWTOOL_DB", None)
+    with open(db.with_name("stderr.txt"), "wb") as stderr:
+        return subprocess.Popen([*CLI, *args, "--db", str(db)], stdout=subprocess.DEVNULL, stderr=stderr, env=env)
+
+
+#: How often a running operation is looked at (seconds).
+POLL = 0.005
+#: The kinds of kill moment, in turn per operation (see the module's notes).
+MODES = ("writing", "end", "anywhere")
 
 
 def big_sheet(path: Path) -> None:
@@ -132,6 +204,7 @@ class Operation:
     def __init__(self, name: str, args, check) -> None:
         self.name, self.args, self.check = name, args, check
         self.duration = 0.0
+        self.write_start = 0.0  # seconds into a complete run when it first wrote
         self.pdfs = 0  # PDFs a complete run writes
         self.after: dict[str, list] | None = None
 
@@ -188,44 +261,72 @@ def prepare(work: Path) -> tuple[Path, list[Operation]]:
         Operation("workbook folder import", workbooks_setup, workbooks_check),
         Operation("PDF batch (combined)", lambda trial: pdf_setup(trial, True), pdf_check),
     ]
-    for index, op in enumerate(operations):  # a complete run of each: its duration and its result
+    base_hash = last_hash(base)
+    for index, op in enumerate(operations):  # a complete run of each, watched: its phases and its result
         trial = work / f"reference-{index}"
         trial.mkdir()
         db = trial / "db.sqlite3"
         shutil.copyfile(base, db)
-        args = op.args(trial)
-        start = time.perf_counter()
-        result = cli(*args, db=db, check=False)
-        op.duration = time.perf_counter() - start
-        if result.returncode != 0:
-            raise SystemExit(f"reference run of {op.name} failed:\n{result.stderr[-3000:]}")
+        process = start(op.args(trial), db)
+        begun, first_write = time.perf_counter(), None
+        while process.poll() is None:
+            if first_write is None and writing(trial, db):
+                first_write = time.perf_counter() - begun
+            time.sleep(POLL)
+        op.duration = time.perf_counter() - begun
+        op.write_start = op.duration if first_write is None else first_write
+        if process.returncode != 0:
+            stderr = db.with_name("stderr.txt").read_text(errors="replace")
+            raise SystemExit(f"reference run of {op.name} failed:\n{stderr[-3000:]}")
         op.after = dump(db)
         op.pdfs = len(final_pdfs(trial))
-        problems = op.check(trial)
+        problems = op.check(trial) + chain_problems(db, base_hash)
         if problems:
             raise SystemExit(f"reference run of {op.name}: {problems}")
     return base, operations
 
 
-def trial(number: int, op: Operation, base: Path, work: Path, rng: random.Random) -> tuple[bool, str]:
+def kill_moment(mode: str, op: Operation, rng: random.Random) -> float:
+    """Seconds after the start (``anywhere``, ``end``) or after the first write is seen (``writing``)."""
+    if mode == "writing":
+        return rng.uniform(0.0, 1.0) * max(op.duration - op.write_start, POLL)
+    if mode == "end":
+        return rng.uniform(0.9, 1.05) * op.duration
+    return rng.uniform(0.05, 1.0) * op.duration
+
+
+def schedule(trials: int, operations: list[Operation]) -> list[tuple[Operation, str]]:
+    """Which operation each trial kills, and how: the operations in turn, and for each operation the
+    kinds of moment (``MODES``) in turn."""
+    return [
+        (operations[index % len(operations)], MODES[(index // len(operations)) % len(MODES)]) for index in range(trials)
+    ]
+
+
+def trial(number: int, op: Operation, mode: str, base: Path, work: Path, rng: random.Random) -> tuple[bool, str, str]:
+    """One kill; returns (clean, its line, where it landed: writing / before writing / finished)."""
     folder = work / f"trial-{number:02d}"
     folder.mkdir()
     db = folder / "db.sqlite3"
     shutil.copyfile(base, db)
-    before = dump(db)
-    args = op.args(folder)
-    # Half the kills anywhere in the run, half in its last 40 %, where the writing and the commit happen.
-    delay = (rng.uniform(0.05, 1.0) if number % 2 else rng.uniform(0.6, 1.0)) * op.duration
-    env = {**os.environ, "REVIEWTOOL_LANG": "zh_CN"}
-    env.pop("REVIEWTOOL_DB", None)
-    process = subprocess.Popen(
-        [*CLI, *args, "--db", str(db)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env
-    )
-    time.sleep(delay)
-    finished = process.poll() is not None
-    if not finished:
-        os.kill(process.pid, signal.SIGKILL)
+    before, base_hash = dump(db), last_hash(db)
+    wait = kill_moment(mode, op, rng)
+    process = start(op.args(folder), db)
+    begun = time.perf_counter()
+    deadline = None if mode == "writing" else begun + wait
+    seen = None
+    while process.poll() is None:
+        now = time.perf_counter()
+        if deadline is None and writing(folder, db):
+            deadline = now + wait  # this run is writing: kill a random part of the write phase later
+        if deadline is not None and now >= deadline:
+            seen = writing(folder, db)
+            os.kill(process.pid, signal.SIGKILL)
+            break
+        time.sleep(POLL)
+    killed_at = time.perf_counter() - begun
     process.wait()
+    finished = process.returncode is not None and process.returncode >= 0
     problems = []
     check = integrity(db)
     if check != "ok":
@@ -234,17 +335,25 @@ def trial(number: int, op: Operation, base: Path, work: Path, rng: random.Random
     if after != before and after != op.after:
         changed = sorted(t for t in after if after[t] != before.get(t) and after[t] != op.after.get(t))
         problems.append(f"half-done: tables {changed} are neither as before nor as after a complete run")
+    problems += chain_problems(db, base_hash)
     state = "nothing" if after == before else "all"
     if op.pdfs:
         state = f"{len(final_pdfs(folder))} of {op.pdfs} PDFs"
     problems += op.check(folder)
-    moment = "after it finished" if finished else f"at {delay:.2f} s of {op.duration:.2f} s"
-    text = f"trial {number:2d}: {op.name:28s} killed {moment}: {state} written"
-    return not problems, text + ("" if not problems else " — " + "; ".join(problems))
+    if finished:
+        landed, moment = "finished", f"after it finished ({killed_at:.2f} s)"
+    elif seen:
+        landed, moment = "writing", f"at {killed_at:.2f} s of {op.duration:.2f} s while writing ({seen})"
+    else:
+        landed, moment = "before writing", f"at {killed_at:.2f} s of {op.duration:.2f} s, before any write"
+    text = f"trial {number:2d}: {op.name:28s} [{mode:8s}] killed {moment}: {state} written"
+    return not problems, text + ("" if not problems else " — " + "; ".join(problems)), landed
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__
+    )
     parser.add_argument("--trials", type=int, default=20)
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
@@ -255,13 +364,16 @@ def main() -> int:
         print(f"preparing in {work} (demo database, a {ROWS:,}-row sheet, returned workbooks)…", flush=True)
         base, operations = prepare(work)
         for op in operations:
-            print(f"  complete run of {op.name}: {op.duration:.2f} s", flush=True)
+            print(f"  complete run of {op.name}: {op.duration:.2f} s, writing from {op.write_start:.2f} s", flush=True)
         rng = random.Random(args.seed)
         clean = 0
-        for number in range(1, args.trials + 1):
-            ok, text = trial(number, operations[(number - 1) % len(operations)], base, work, rng)
+        landed: dict[str, int] = {}
+        for number, (op, mode) in enumerate(schedule(args.trials, operations), start=1):
+            ok, text, where = trial(number, op, mode, base, work, rng)
             clean += ok
+            landed[where] = landed.get(where, 0) + 1
             print(("✓ " if ok else "✗ ") + text, flush=True)
+        print("killed: " + ", ".join(f"{count} {where}" for where, count in sorted(landed.items())))
         print(f"{clean}/{args.trials} clean trials")
         return 0 if clean == args.trials else 1
     finally:

@@ -16,6 +16,27 @@ def screenshot_dir() -> Path:
     return path
 
 
+DOC_IMAGES = Path(__file__).resolve().parent.parent / "docs" / "images"
+
+
+def save_picture(widget, name: str) -> Path:
+    """Save a picture of ``widget`` as ``name``.png in the screenshot folder; with
+    ``REVIEWTOOL_DOC_IMAGES=1`` it also replaces the user guides' docs/images/``name``.png."""
+    from PySide6.QtWidgets import QApplication
+
+    QApplication.processEvents()
+    target = screenshot_dir() / f"{name}.png"
+    assert widget.grab().save(str(target), "PNG")
+    if os.environ.get("REVIEWTOOL_DOC_IMAGES") == "1":
+        # 256 colours (no dithering) keeps every picture well under 200 KB and looks the same.
+        from PIL import Image
+
+        with Image.open(target) as image:
+            small = image.convert("RGB").quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+            small.save(DOC_IMAGES / f"{name}.png", optimize=True)
+    return target
+
+
 def wait_idle(qtbot, ctx, timeout: int = 10000) -> None:
     """Wait until every queued database task of a GUI context has delivered its result."""
     qtbot.waitUntil(lambda: ctx.tasks.pending == 0, timeout=timeout)

@@ -152,3 +152,16 @@ def test_the_cycle_finder_finds_a_cycle():
 
 def test_no_import_cycle_between_modules():
     assert _cycles(_import_graph()) == []
+
+
+def test_the_import_contracts_hold():
+    """import-linter's contracts (setup.cfg) hold, every one of them, from the test command itself:
+    the layers, no Qt outside gui, each feature's core independent, no services in core."""
+    root = PACKAGE.parent
+    done = subprocess.run(
+        [sys.executable, "-c", "import sys; from importlinter.cli import lint_imports_command; sys.exit(lint_imports_command())"],
+        cwd=root, capture_output=True, text=True, timeout=240,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    contracts = (root / "setup.cfg").read_text(encoding="utf-8").count("[importlinter:contract:")
+    assert f"Contracts: {contracts} kept, 0 broken." in done.stdout, done.stdout

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from reviewtool.cli.common import actor, db_option, emit_json, json_option, open_db
-from reviewtool.core.batches import label
+from reviewtool.core.batches import LENGTH_RULE_WARN, LENGTH_RULES, label
 from reviewtool.i18n import _
 from reviewtool.services.batches import batch as batches
 from reviewtool.services.batches.stage import review_stage
@@ -44,7 +44,18 @@ def _field_options(command):
         ("--spread", "spread_threshold", _("Spread that puts an application on the discussion queue (default 20).")),
         ("--category", "category", _("Programme (计划类别).")),
         ("--description", "description", _("Free description.")),
+        (
+            "--money-ceiling",
+            "money_ceiling",
+            _("Import: refuse an amount above this many 10k yuan (default 100000; 'none' for the default)."),
+        ),
     )
+    command = click.option(
+        "--title-length-rule",
+        "title_length_rule",
+        type=click.Choice(list(LENGTH_RULES)),
+        help=_("Import: warn on titles over 30 and unit names over 20 Chinese characters (warn), or not (off)."),
+    )(command)
     for flag, name, help_text in reversed(options):
         command = click.option(flag, name, metavar="VALUE", help=help_text)(command)
     return command
@@ -55,7 +66,8 @@ def _values(**given) -> dict:
     for key, value in given.items():
         if value is None:
             continue
-        values[key] = None if (key == "budget" and value.strip().lower() == "none") else value
+        cleared = key in ("budget", "money_ceiling") and value.strip().lower() == "none"
+        values[key] = None if cleared else value
     return values
 
 
@@ -76,6 +88,13 @@ def _print_row(row: batches.BatchRow) -> None:
             min=row.min_sheets,
             trim=row.trimmed_min_sheets,
             spread=format(row.spread_threshold.normalize(), "f"),
+        )
+    )
+    click.echo(
+        "     "
+        + _("import: at most {ceiling} (10k yuan) per amount; name length rule: {rule}").format(
+            ceiling=format(row.money_ceiling.normalize(), "f"),
+            rule=_("warn") if row.title_length_rule == LENGTH_RULE_WARN else _("off"),
         )
     )
     click.echo(

@@ -20,6 +20,7 @@ from reviewtool.cli.stages import stage_id, stage_option
 from reviewtool.core.errors import UserError
 from reviewtool.i18n import _
 from reviewtool.services import funding
+from reviewtool.services.audit_log.exports import record_export
 from reviewtool.services.documents import document_templates as templates
 from reviewtool.services.documents.export import SheetKind, export_sheets, export_summary
 from reviewtool.services.documents.export_files import ExportResult
@@ -80,6 +81,11 @@ def _progress(as_json: bool) -> Progress:
         click.echo(f"[{done}/{total}] {message}", err=True)
 
     return Progress(show)
+
+
+def _record(session, what: str, batch_id: int, result: ExportResult, *, anonymous=False, per_expert=False) -> None:
+    """The export's ``documents.export`` record, as the GUI's export run leaves it (保密 marked)."""
+    record_export(session, what, batch_id, result.files, actor=actor(), anonymous=anonymous, per_expert=per_expert)
 
 
 def _report(result: ExportResult, as_json: bool, extra: dict | None = None) -> None:
@@ -147,6 +153,7 @@ def sheets_command(
                 progress=_progress(as_json),
                 stage_id=stage_id(session, batch.id),
             )
+            what = "leader_draft" if kind == "leader" else "panel_docx"
         else:
             result = export_sheets(
                 session,
@@ -161,6 +168,8 @@ def sheets_command(
                 progress=_progress(as_json),
                 stage_id=stage_id(session, batch.id),
             )
+            what = ("blank_by_expert" if by_expert else "blank") if blank else kind
+        _record(session, what, batch.id, result, anonymous=anonymous, per_expert=per_expert or by_expert)
     _report(result, as_json)
 
 
@@ -178,6 +187,7 @@ def summary_command(batch_name, out_file, by_area, font_file, db_url, as_json):
         batch = find_batch(session, batch_name)
         stage = stage_id(session, batch.id)
         result = export_summary(session, batch.id, out_file, group_by_area=by_area, font_file=font_file, stage_id=stage)
+        _record(session, "summary", batch.id, result)
         draft = warn_if_draft(session, batch.id, stage)  # a panel not finalised: the document says 未定稿
     _report(result, as_json, {"draft": draft})
 
@@ -191,23 +201,20 @@ def summary_command(batch_name, out_file, by_area, font_file, db_url, as_json):
 @json_option
 def funding_export_command(batch_name, out_file, font_file, db_url, as_json):
     suffix = _require_suffix(out_file, (".xlsx", ".pdf"))
-    warning = None
     with open_db(db_url).session() as session:
         batch = find_batch(session, batch_name)
         stage = stage_id(session, batch.id)
         if suffix == ".pdf":
             result = export_summary(session, batch.id, out_file, funded_only=True, font_file=font_file, stage_id=stage)
-            warning = result.warning
         else:
-            export_funding_workbook(session, batch.id, out_file, stage)
+            result = ExportResult((export_funding_workbook(session, batch.id, out_file, stage),), 1)
+        _record(session, "funding_" + suffix[1:], batch.id, result)
         view = funding.funding_view(session, batch.id, stage)
         warn_if_draft(session, batch.id, stage)  # a panel not finalised: the list says 未定稿 ("draft" in --json)
-    if as_json:
-        emit_json({"file": str(out_file), "warning": warning, **view.as_json()})
+    if as_json:  # "file" as before, beside the keys every export reports
+        emit_json({**result.as_json(), "file": str(out_file), **view.as_json()})
         return
-    if warning:
-        click.echo(_("Warning: {message}").format(message=warning), err=True)
-    click.echo(str(out_file))
+    _report(result, as_json)
     print_funding_line(view)
 
 
@@ -217,17 +224,17 @@ def funding_export_command(batch_name, out_file, font_file, db_url, as_json):
 @out_file_option(_("Workbook to write (.xlsx)."))
 @click.option("--anonymous", is_flag=True, help=_("Name the experts 专家1, 专家2 … instead."))
 @db_option
-def matrix_command(batch_name, out_file, anonymous, db_url):
+@json_option
+def matrix_command(batch_name, out_file, anonymous, db_url, as_json):
     _require_suffix(out_file, (".xlsx",))
     with open_db(db_url).session() as session:
         batch = find_batch(session, batch_name)
-        click.echo(
-            str(
-                export_score_matrix(
-                    session, batch.id, out_file, anonymous=anonymous, stage_id=stage_id(session, batch.id)
-                )
-            )
+        path = export_score_matrix(
+            session, batch.id, out_file, anonymous=anonymous, stage_id=stage_id(session, batch.id)
         )
+        result = ExportResult((path,), 1)
+        _record(session, "matrix", batch.id, result, anonymous=anonymous)
+    _report(result, as_json)
 
 
 @export_group.command("batch", help=_("Write the whole batch's data as one Excel workbook."))
@@ -235,11 +242,15 @@ def matrix_command(batch_name, out_file, anonymous, db_url):
 @stage_option
 @out_file_option(_("Workbook to write (.xlsx)."))
 @db_option
-def batch_command(batch_name, out_file, db_url):
+@json_option
+def batch_command(batch_name, out_file, db_url, as_json):
     _require_suffix(out_file, (".xlsx",))
     with open_db(db_url).session() as session:
         batch = find_batch(session, batch_name)
-        click.echo(str(export_batch_workbook(session, batch.id, out_file, stage_id=stage_id(session, batch.id))))
+        path = export_batch_workbook(session, batch.id, out_file, stage_id=stage_id(session, batch.id))
+        result = ExportResult((path,), 1)
+        _record(session, "batch", batch.id, result)
+    _report(result, as_json)
 
 
 @export_group.command(
@@ -252,12 +263,13 @@ def batch_command(batch_name, out_file, db_url):
 @db_option
 @json_option
 def publicity_command(batch_name, out_file, font_file, db_url, as_json):
-    _require_suffix(out_file, (".pdf", ".docx", ".xlsx"))
+    suffix = _require_suffix(out_file, (".pdf", ".docx", ".xlsx"))
     with open_db(db_url).session() as session:
         batch = find_batch(session, batch_name)
         result = export_publicity(
             session, batch.id, out_file, font_file=font_file, stage_id=stage_id(session, batch.id)
         )
+        _record(session, "publicity_" + suffix[1:], batch.id, result)
     _report(result, as_json)
 
 
@@ -277,6 +289,7 @@ def notices_command(batch_name, out_dir, combined, fmt, font_file, db_url, as_js
             session, batch.id, out_dir, combined=combined, fmt=fmt, font_file=font_file, progress=_progress(as_json),
             stage_id=stage_id(session, batch.id),
         )  # fmt: skip
+        _record(session, "notices_" + fmt, batch.id, result)
     _report(result, as_json)
 
 
@@ -294,6 +307,7 @@ def signin_command(batch_name, panel_name, out_file, font_file, db_url, as_json)
         result = export_meeting_sheet(
             session, batch.id, out_file, panel=panel_name, font_file=font_file, stage_id=stage_id(session, batch.id)
         )
+        _record(session, "signin", batch.id, result)
     _report(result, as_json)
 
 
@@ -314,6 +328,7 @@ def fees_command(batch_name, panel_name, out_file, amount, font_file, db_url, as
             session, batch.id, out_file, panel=panel_name, fees=True, fee=fee, font_file=font_file,
             stage_id=stage_id(session, batch.id),
         )  # fmt: skip
+        _record(session, "fees", batch.id, result)
     _report(result, as_json)
 
 

@@ -72,17 +72,7 @@ def suggest_command(
 
     database = open_db(db_url)
     if from_file:
-        from reviewtool.services.intake.suggest_file import suggest_for_file
-
-        with database.session() as session:
-            answers = suggest_for_file(session, from_file, sheet=sheet, limit=limit)
-        if as_json:
-            emit_json([a.as_json() for a in answers])
-            return
-        if not answers:
-            raise UserError(_("{file}: no row has a project title.").format(file=click.format_filename(from_file)))
-        for found in answers:
-            _print(found.title, found.answer, row=found.row)
+        _from_file(database, from_file, sheet, limit, as_json)
         return
     from reviewtool.services.intake.suggest_cache import remember
     from reviewtool.services.intake.suggest_model import model_key
@@ -96,6 +86,29 @@ def suggest_command(
         database.dispose()  # closed first: the stamp is the file's state with nobody connected
         remember(Path(database.engine.url.database).resolve(), key)
     _answer(title, answer, as_json)
+
+
+def _from_file(database, from_file: str, sheet: str | None, limit: int, as_json: bool) -> None:
+    """One answer per row; with ``--json`` a file that cannot be read (or has no title) is reported as
+    ``{"file", "error"}`` on standard output with exit status 1, as ``import --json`` reports a refused file."""
+    from reviewtool.services.intake.suggest_file import suggest_for_file
+
+    name = click.format_filename(from_file)
+    try:
+        with database.session() as session:
+            answers = suggest_for_file(session, from_file, sheet=sheet, limit=limit)
+        if not answers:
+            raise UserError(_("{file}: no row has a project title.").format(file=name))
+    except UserError as exc:
+        if not as_json:
+            raise
+        emit_json({"file": name, "error": str(exc)})
+        click.get_current_context().exit(1)
+    if as_json:
+        emit_json([a.as_json() for a in answers])
+        return
+    for found in answers:
+        _print(found.title, found.answer, row=found.row)
 
 
 def _answer(title: str, answer, as_json: bool) -> None:

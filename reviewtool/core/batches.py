@@ -11,6 +11,9 @@ clerk types for them.
   total are dropped (去掉一个最高分和一个最低分); below it the mean is used.
 - ``spread_threshold``: a spread (highest − lowest total) above it puts the
   application on the discussion queue.
+- ``money_ceiling`` and ``title_length_rule`` (in ``batch.settings``): what an
+  import of the batch checks: the ceiling on one amount (default 100,000 万元)
+  and the optional warning on titles over 30 and unit names over 20 汉字.
 
 Plain Python: no database, no Qt. Every parser raises ``UserError`` naming
 the field.
@@ -24,6 +27,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from reviewtool.core.errors import UserError
+from reviewtool.core.intake.values import DEFAULT_CEILING
 from reviewtool.i18n import N_, _
 
 DEFAULT_THRESHOLD = Decimal("70")
@@ -50,7 +54,18 @@ FIELD_LABELS = {
     "spread_threshold": N_("Spread threshold"),
     "category": N_("Programme"),
     "description": N_("Description"),
+    "money_ceiling": N_("Ceiling on one amount (10k yuan)"),
+    "title_length_rule": N_("Name length rule"),
 }
+
+CATEGORY_LIMIT = 100  # batch.category VARCHAR(100)
+
+#: What an import checks, kept in ``batch.settings`` (read by ``services.intake``): the ceiling on one
+#: amount, 万元 (more is refused), and whether titles over 30 and unit names over 20 汉字 are warned about.
+MONEY_CEILING_KEY = "money_ceiling"
+LENGTH_RULE_KEY = "title_length_rule"
+LENGTH_RULE_OFF, LENGTH_RULE_WARN = "off", "warn"
+LENGTH_RULES = (LENGTH_RULE_OFF, LENGTH_RULE_WARN)
 
 
 @dataclass(frozen=True)
@@ -164,6 +179,58 @@ def parse_count(field: str, value: object, *, low: int) -> int:
             )
         )
     return int(text)
+
+
+def parse_category(value: object) -> str | None:
+    """计划类别: optional, at most 100 characters (refused beyond, never cut)."""
+    text = _text(value)
+    if len(text) > CATEGORY_LIMIT:
+        raise UserError(
+            _("{field}: at most {limit} characters ({count} given).").format(
+                field=label("category"), limit=CATEGORY_LIMIT, count=len(text)
+            )
+        )
+    return text or None
+
+
+def money_ceiling_of(settings: dict | None) -> Decimal:
+    """The batch's ceiling on one imported amount (万元): its setting, else 100,000 万元."""
+    value = (settings or {}).get(MONEY_CEILING_KEY)
+    try:
+        ceiling = Decimal(str(value)) if value not in (None, "") else DEFAULT_CEILING
+    except InvalidOperation:
+        return DEFAULT_CEILING
+    return ceiling if ceiling.is_finite() and ceiling > 0 else DEFAULT_CEILING
+
+
+def length_rule_of(settings: dict | None) -> str:
+    """``"warn"`` when the batch warns about titles over 30 and unit names over 20 汉字, else ``"off"``."""
+    value = (settings or {}).get(LENGTH_RULE_KEY)
+    return LENGTH_RULE_WARN if value is True or value == LENGTH_RULE_WARN else LENGTH_RULE_OFF
+
+
+def parse_money_ceiling(value: object) -> Decimal:
+    """The ceiling on one amount: more than 0 万元, to the fen; empty means the default (100,000 万元)."""
+    ceiling = parse_money("money_ceiling", value)
+    if ceiling is None:
+        return DEFAULT_CEILING
+    if ceiling <= 0:
+        raise UserError(_("{field}: must be more than 0.").format(field=label("money_ceiling")))
+    return ceiling
+
+
+def parse_length_rule(value: object) -> str:
+    """``off`` or ``warn`` (a bool: warn or not)."""
+    if isinstance(value, bool):
+        return LENGTH_RULE_WARN if value else LENGTH_RULE_OFF
+    text = _text(value).lower()
+    if text in LENGTH_RULES:
+        return text
+    raise UserError(
+        _("{field}: “{text}” is not one of {choices}.").format(
+            field=label("title_length_rule"), text=text, choices=" / ".join(LENGTH_RULES)
+        )
+    )
 
 
 def check_rules(rules: BatchRules) -> BatchRules:

@@ -38,7 +38,7 @@ from reviewtool.services.batches.batch import rules_of
 from reviewtool.services.batches.stage import ReviewStage, review_stage
 from reviewtool.services.changes import Changes
 from reviewtool.services.panels.votes import vote_labels
-from reviewtool.services.publicity.frozen import require_change_reason
+from reviewtool.services.publicity.frozen import final_decisions, require_change_reason
 from reviewtool.services.scoring.ranking import ranked_applications
 from reviewtool.services.stages.standing import final_standing
 from reviewtool.storage.models import Application, ApplicationArea, Batch, BatchQuota, PriorityArea
@@ -397,6 +397,14 @@ def set_recommended_amount(
     batch = app.batch
     if batch.closed:
         raise Refused(_("Batch {batch} is closed; its funding can no longer change.").format(batch=batch.name))
+    final = final_decisions(session, batch.id)
+    if final is not None and final.get(str(app.id)) != "funded":  # only a funded project's amount may still change
+        raise Refused(
+            _(
+                "The 公示 of batch {batch} is closed and {number} is not funded by its final decision: its amount "
+                "no longer changes here. Change the decision itself with 公示与异议 → 修改最终决定…, giving a reason."
+            ).format(batch=batch.name, number=app.number)
+        )
     if amount is not None:
         if amount < 0:
             raise UserError(_("{what}: the amount must be zero or more.").format(what=app.number))

@@ -80,3 +80,25 @@ def test_exports_of_a_batch_not_finalised_warn_and_say_draft(demo_db, capsys, tm
     code, stdout, err = run(capsys, "export", "funding", "--batch", name, "--out", str(out), "--db", url, "--json")
     assert code == 0 and "未定稿" not in err and json.loads(stdout)["draft"] is False
     assert "未定稿" not in load_workbook(out).worksheets[0]["A1"].value
+
+
+def test_batch_edit_sets_the_import_checks_and_refuses_an_overlong_category(db, capsys):
+    url = db.url
+    code, out, err = run(capsys, "batch", "add", NAME, "--db", url)
+    assert code == 0, err
+    code, out, err = run(capsys, "batch", "edit", NAME, "--money-ceiling", "500", "--title-length-rule", "warn",
+                         "--db", url, "--json")  # fmt: skip
+    assert code == 0, err
+    edited = json.loads(out)
+    assert (edited["money_ceiling"], edited["title_length_rule"], edited["changed"]) == ("500", "warn", True)
+    code, out, err = run(capsys, "batch", "show", NAME, "--db", url)
+    assert "单项金额上限 500 万元" in out and "名称长度规则：警告" in out
+    code, out, err = run(capsys, "batch", "edit", NAME, "--money-ceiling", "none", "--title-length-rule", "off",
+                         "--db", url, "--json")  # fmt: skip
+    assert code == 0 and (json.loads(out)["money_ceiling"], json.loads(out)["title_length_rule"]) == ("100000", "off")
+    code, out, err = run(capsys, "batch", "edit", NAME, "--title-length-rule", "on", "--db", url)
+    assert code == 2
+    code, out, err = run(capsys, "batch", "edit", NAME, "--category", "类" * 5000, "--db", url)
+    assert code == 1 and "计划类别" in err and "5000" in err and "Traceback" not in err
+    code, out, err = run(capsys, "batch", "show", NAME, "--db", url, "--json")
+    assert json.loads(out)["category"] is None

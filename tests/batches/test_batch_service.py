@@ -48,6 +48,10 @@ def test_a_new_batch_gets_the_bureau_defaults_and_an_audit_record(any_db):
         ({"name": NAME, "trimmed_min_sheets": "2"}, "去掉最高最低分"),
         ({"name": NAME, "spread_threshold": "0.00001"}, "分差阈值"),
         ({"name": "名" * 201}, "批次名称"),
+        ({"name": NAME, "category": "类" * 5000}, "计划类别"),  # refused, never cut to 100
+        ({"name": NAME, "money_ceiling": "0"}, "单项金额上限"),
+        ({"name": NAME, "money_ceiling": "十万"}, "单项金额上限"),
+        ({"name": NAME, "title_length_rule": "on"}, "名称长度规则"),
     ],
 )
 def test_bad_values_are_refused_naming_the_field_and_nothing_is_stored(db, values, named):
@@ -156,3 +160,39 @@ def test_a_fresh_database_offers_the_shipped_rubrics_and_installs_the_one_chosen
         assert [r.rubric_code for r in rubric_batches.batch_rubrics(s, batch_id)] == ["haidong-general"]
         installed = {c.code: c.installed for c in rubric_choice.rubric_choices(s)}
         assert installed["haidong-general"] and not installed["haidong-ecology"]
+
+
+def test_an_overlong_category_is_refused_on_edit_too_and_nothing_is_cut(db):
+    with db.session() as s:
+        batch_id, _c = batches.create_batch(s, {"name": NAME, "category": "类" * 100}, actor="clerk")
+    with db.session() as s:
+        with pytest.raises(UserError, match="最多 100 个字符（现为 5000 个）"):
+            batches.update_batch(s, batch_id, {"category": "类" * 5000}, actor="clerk")
+    with db.session() as s:
+        assert s.get(Batch, batch_id).category == "类" * 100
+
+
+def test_the_import_checks_are_set_like_any_batch_field_and_audited(db):
+    with db.session() as s:
+        batch_id, _c = batches.create_batch(s, {"name": NAME}, actor="clerk")
+        row = batches.batch_row(s, batch_id)
+        assert (row.money_ceiling, row.title_length_rule) == (Decimal(100000), "off")
+    with db.session() as s:
+        changes = batches.set_import_checks(
+            s, batch_id, money_ceiling="2,000.5", title_length_rule="warn", actor="clerk"
+        )
+        assert changes.batches
+        assert not batches.set_import_checks(s, batch_id, money_ceiling="2000.50", actor="clerk").any()
+    with db.session() as s:
+        assert s.get(Batch, batch_id).settings == {"money_ceiling": "2000.5", "title_length_rule": True}
+        row = batches.batch_row(s, batch_id)
+        assert (row.money_ceiling, row.title_length_rule) == (Decimal("2000.5"), "warn")
+        assert row.as_json()["title_length_rule"] == "warn"
+        event = s.scalar(select(AuditEvent).where(AuditEvent.action == "batch.edit"))
+        assert event.actor == "clerk" and event.details == {
+            "money_ceiling": {"old": "100000", "new": "2000.5"},
+            "title_length_rule": {"old": "off", "new": "warn"},
+        }
+        batches.close_batch(s, batch_id, actor="clerk")
+    with db.session() as s, pytest.raises(Refused, match="已关闭"):
+        batches.set_import_checks(s, batch_id, title_length_rule="off", actor="clerk")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import openpyxl
 import pypdf
@@ -140,3 +141,52 @@ def test_funding_commands_change_amount_settings_and_quota(capsys, scored_db):
     assert rows["HD2026-002"]["decision"] == "over_quota"
     assert data["rule"] == "skip" and data["budget"] == "90.00"
     assert rows["HD2026-003"]["decision"] == "over_budget"  # 50 (001) + 50 > 90, skipped
+
+
+def _exports(db) -> list:
+    from sqlalchemy import select
+
+    from reviewtool.storage.models import AuditEvent
+
+    with db.session() as session:
+        events = session.scalars(select(AuditEvent).where(AuditEvent.action == "documents.export")).all()
+        return [dict(e.details) for e in events]
+
+
+def test_cli_exports_leave_an_audit_record_marked_confidential(capsys, scored_db, tmp_path):
+    """The CLI records its exports as the GUI's export run does (documents.export, 保密 marked)."""
+    batch = scored_db.info.batch_name
+    runs = [
+        ("matrix", ["export", "matrix", "--out", str(tmp_path / "m.xlsx")], True),
+        ("batch", ["export", "batch", "--out", str(tmp_path / "b.xlsx")], True),
+        ("funding_xlsx", ["export", "funding", "--out", str(tmp_path / "f.xlsx")], True),
+        ("expert", ["export", "sheets", "--out", str(tmp_path / "s")], True),
+        ("expert", ["export", "sheets", "--anonymous", "--combined", "--out", str(tmp_path / "a")], False),
+        ("panel_docx", ["export", "sheets", "--kind", "panel", "--format", "docx", "--out", str(tmp_path / "p")], True),
+    ]
+    for what, argv, confidential in runs:
+        before = len(_exports(scored_db))
+        code, out, err = run(capsys, *argv, "--batch", batch, "--json", "--db", scored_db.url)
+        assert code == 0, err
+        events = _exports(scored_db)
+        assert len(events) == before + 1, what
+        event = events[-1]
+        assert event["what"] == what and event["confidential"] is confidential, event
+        assert event["files"] == [Path(f).name for f in json.loads(out)["files"]]
+
+
+def test_every_export_json_reports_files_warnings_and_missing_characters(capsys, scored_db, tmp_path):
+    batch = scored_db.info.batch_name
+    for argv in (
+        ["export", "matrix", "--out", str(tmp_path / "m.xlsx")],
+        ["export", "batch", "--out", str(tmp_path / "b.xlsx")],
+        ["export", "funding", "--out", str(tmp_path / "f.xlsx")],
+        ["export", "funding", "--out", str(tmp_path / "f.pdf")],
+        ["export", "sheets", "--out", str(tmp_path / "s")],
+    ):
+        code, out, err = run(capsys, *argv, "--batch", batch, "--json", "--db", scored_db.url)
+        assert code == 0, err
+        data = json.loads(out)
+        assert {"files", "warning", "warnings", "missing_characters"} <= set(data), argv
+        assert data["files"] and all(Path(f).exists() for f in data["files"])
+        assert isinstance(data["warnings"], list) and isinstance(data["missing_characters"], list)

@@ -205,13 +205,18 @@ def test_no_line_begins_with_a_comma_or_semicolon():
     texts = []
     for shift in range(12):  # put the punctuation at every position of a line
         texts.append("甲" * shift + "海东市科技局评审，专家意见；项目研究基础较好，技术路线可行；" * 6)
+        # runs of marks that cannot start a line, and opening brackets that cannot end one
+        texts.append("乙" * shift + "评审（初评），专家“意见”，结论（通过）。“方案”；" * 6)
     out = io.BytesIO()
     story = [st.start(PageInfo("测试"))]
     for text in texts:
         story.append(Paragraph(fonts.markup(text), st.body))
     build_pdf(out, story, fonts=fonts, info=PageInfo("测试"))
-    starts = []
+    starts, ends = [], []
     for page in pages(out):
-        starts += [text[:1] for _y, text in body_rows(page)]
-    assert starts and not {"，", "；"} & set(starts)
+        rows = [text for _y, text in body_rows(page)]
+        starts += [text[:1] for text in rows]
+        ends += [text[-1:] for text in rows]
+    assert starts and not {"，", "；", "。", "）", "”"} & set(starts)
+    assert not {"（", "“"} & set(ends)
     assert squash(texts[0])[:10]  # (the text itself is printed)

@@ -3,6 +3,7 @@ one is refused naming its placeholder), and LibreOffice's reading of them."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 
@@ -92,7 +93,7 @@ def test_a_bureau_template_replaces_the_built_in_one(scored_db, tmp_path, capsys
 @pytest.mark.parametrize(
     ("text", "named"),
     [("{{ bureau_seal }}", "bureau_seal"), ("{% for r in rows %}{{ r.budget }}{% endfor %}", "budget"),
-     ("{{ title ", "")],
+     ("{{ title ", "“{{ title”"), ("见 {{ d.bureau + }} 为准", "“{{ d.bureau + }}”")],
 )  # fmt: skip
 def test_a_broken_template_is_refused_naming_the_placeholder(scored_db, tmp_path, capsys, text, named):
     broken = tmp_path / "坏模板.docx"
@@ -105,7 +106,9 @@ def test_a_broken_template_is_refused_naming_the_placeholder(scored_db, tmp_path
     err = capsys.readouterr().err
     assert code == 1 and "坏模板.docx" in err and len(err.strip().splitlines()) == 1
     assert named in err
-    if named:
+    if "{" in named:  # the malformed tag quoted with its paragraph, in Chinese (no Jinja English)
+        assert "格式错误" in err and "所在段落" in err and "expected" not in err
+    else:
         assert "title" in err and "rows[" in err  # what it may use
     with scored_db.session() as s:
         assert s.scalar(select(DocumentTemplate)) is None  # nothing stored
@@ -129,3 +132,37 @@ def test_libreoffice_reads_the_word_letters(scored_db, tmp_path):
     joined = "".join(texts)
     assert joined.count("立项通知") >= 1 and "不予立项通知" in joined and "碳化硅材料工艺改进" in joined
     assert all(t.startswith(("立项通知", "不予立项通知")) or "第" in t for t in texts)
+
+
+def _footer_numbers(text: str) -> tuple[int, int | None]:
+    """(x, y) of the page's footer ``第 x 页 共 y 页`` (y None: ``第 x 页`` only)."""
+    found = re.findall(r"第\s*(\d+)\s*页(?:\s*共\s*(\d+)\s*页)?", text)
+    assert found, text
+    page, total = found[-1]
+    return int(page), int(total) if total else None
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (libreoffice-writer) is not installed")
+def test_libreoffice_numbers_the_pages_of_combined_and_single_files(scored_db, tmp_path):
+    """Each document of a combined file is numbered from 1 with 第 x 页 only (LibreOffice prints
+    SECTIONPAGES' saved value: "第 2 页 共 1 页"); a single document says 第 x 页 共 y 页."""
+    with scored_db.session() as s:
+        combined = [
+            export_panel_docx(s, scored_db.info.batch_id, tmp_path / "sheets", combined=True).files[0],
+            export_notices(s, scored_db.info.batch_id, tmp_path / "letters", fmt="docx", combined=True).files[0],
+        ]
+        single = export_panel_docx(s, scored_db.info.batch_id, tmp_path / "one").files[0]
+    out = tmp_path / "pdf"
+    subprocess.run(
+        ["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo-profile", "--convert-to", "pdf",
+         "--outdir", str(out), *map(str, [*combined, single])],
+        check=True, capture_output=True, timeout=300,
+    )  # fmt: skip
+    for path in combined:
+        numbers = [_footer_numbers(t) for t in page_texts(out / f"{path.stem}.pdf")]
+        assert all(total is None for _page, total in numbers), (path.name, numbers)
+        pages = [page for page, _total in numbers]
+        assert pages[0] == 1 and all(b in (a + 1, 1) for a, b in zip(pages, pages[1:], strict=False)), pages
+        assert pages.count(1) > 1  # every document restarts at 1
+    texts = page_texts(out / f"{single.stem}.pdf")
+    assert [_footer_numbers(t) for t in texts] == [(k, len(texts)) for k in range(1, len(texts) + 1)]

@@ -86,3 +86,39 @@ def close_discarding(qtbot, dialog) -> None:
     answer = answer_next(qtbot, click="放弃")
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: answer.done and not dialog.isVisible())
+
+
+def test_saving_a_demo_application_keeps_its_budget_lines(demo_ctx, qtbot):
+    """The demo data's budget lines use the import's keys (设备, 差旅会议 …), so the form shows them and
+    saving writes them back instead of dropping them."""
+    dialog = open_form(demo_ctx, qtbot, application_id=1)
+    edits = dialog.edits
+    assert [edits[f"budget:{line}"].text() for line in ("设备", "材料", "差旅会议", "人员", "管理费")] == [
+        "18.00", "32.00", "6.00", "26.00", "6.00",
+    ]  # fmt: skip
+    retype(qtbot, edits["budget:材料"], "30")
+    assert dialog.problems == {}
+    with qtbot.waitSignal(demo_ctx.bus.changed, timeout=10000):
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    with demo_ctx.database.session() as session:
+        assert session.get(Application, 1).budget_lines == {
+            "设备": "18", "材料": "30", "测试": "8", "差旅会议": "6", "人员": "26", "管理费": "6",
+        }  # fmt: skip
+
+
+def test_budget_lines_under_other_keys_are_shown_and_kept(demo_ctx, qtbot):
+    """A database filled before the demo data used the import's keys holds 设备费, 差旅会议费 …: the form
+    shows such lines under their own names and saving keeps them."""
+    with demo_ctx.database.session() as session:
+        session.get(Application, 1).budget_lines = {"设备费": "18.00", "差旅会议费": "6.00", "材料": "32"}
+    dialog = open_form(demo_ctx, qtbot, application_id=1)
+    edits = dialog.edits
+    assert (edits["budget:设备费"].text(), edits["budget:差旅会议费"].text(), edits["budget:材料"].text()) == (
+        "18.00", "6.00", "32",
+    )  # fmt: skip
+    assert edits["budget:设备费"].isVisible() and edits["budget:设备"].text() == ""
+    retype(qtbot, edits["budget:差旅会议费"], "7")
+    with qtbot.waitSignal(demo_ctx.bus.changed, timeout=10000):
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    with demo_ctx.database.session() as session:
+        assert session.get(Application, 1).budget_lines == {"设备费": "18", "差旅会议费": "7", "材料": "32"}

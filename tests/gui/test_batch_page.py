@@ -116,3 +116,38 @@ def test_a_clerk_sets_up_a_batch_on_the_batch_page(page, gui_ctx, qtbot):
         assert [r.rubric_code for r in rubric_batches.batch_rubrics(s, batch_id)] == ["haidong-general"]
     assert row_of(page.view, 0, NAME) == 0
     page.grab().save(str(shots() / "05-reopened.png"))
+
+
+def test_the_batch_form_sets_what_an_import_checks(page, gui_ctx, qtbot):
+    from clicks import check
+
+    click(qtbot, page.new_button)
+    form = modal(qtbot, BatchDialog)
+    assert "100000" in form.money_ceiling.placeholderText() and not form.length_rule.isChecked()
+    type_text(qtbot, form.name, NAME)
+    type_text(qtbot, form.money_ceiling, "5OO")  # a letter O: refused, naming the field
+    check(qtbot, form.length_rule)
+    click(qtbot, form.buttons.button(QDialogButtonBox.StandardButton.Save))
+    qtbot.waitUntil(lambda: "单项金额上限（万元）" in form.error.text(), timeout=10000)
+    retype(qtbot, form.money_ceiling, "500")
+    click(qtbot, form.buttons.button(QDialogButtonBox.StandardButton.Save))
+    qtbot.waitUntil(lambda: not form.isVisible(), timeout=10000)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=10000)
+    with gui_ctx.database.session() as s:
+        assert s.scalars(select(Batch)).one().settings == {"money_ceiling": "500", "title_length_rule": True}
+
+    click_row(qtbot, page.view, 0, double=True)
+    form = modal(qtbot, BatchDialog)
+    assert form.money_ceiling.text() == "500" and form.length_rule.isChecked()
+    form.grab().save(str(shots() / "06-import-checks.png"))
+    retype(qtbot, form.money_ceiling, "")  # empty: back to the default
+    check(qtbot, form.length_rule, False)
+    click(qtbot, form.buttons.button(QDialogButtonBox.StandardButton.Save))
+    qtbot.waitUntil(lambda: not form.isVisible(), timeout=10000)
+    with gui_ctx.database.session() as s:
+        assert s.scalars(select(Batch)).one().settings == {}
+        event = s.scalars(select(AuditEvent).where(AuditEvent.action == "batch.edit")).one()
+        assert event.details == {
+            "money_ceiling": {"old": "500", "new": "100000"},
+            "title_length_rule": {"old": "warn", "new": "off"},
+        }

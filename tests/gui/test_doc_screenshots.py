@@ -10,42 +10,27 @@ replaces the one in docs/images/ (look at them before committing)::
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QAbstractButton, QApplication, QDialog, QDialogButtonBox, QTabWidget, QWidget
 
-from clicks import expand_tree_item, modal
-from conftest_helpers import screenshot_dir, type_text, wait_idle
+from clicks import expand_tree_item, modal, retype
+from conftest_helpers import save_picture, type_text, wait_idle
 from reviewtool.gui.main_window import MainWindow
 from reviewtool.gui.scoring.ranking_page import ReviewerPicker
 from reviewtool.paths import resource_path
 from reviewtool.services.intake import importer
 from reviewtool.services.intake.import_result import ImportOptions
-from reviewtool.services.panels import panel
 
-DOC_IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
 WIDTH, HEIGHT = 1280, 720
 SAMPLE = resource_path("samples", "申报汇总表示例.xlsx")
 SAMPLE_BATCH = "2025年海东市科技计划项目（示例）"
 
 
 def save(widget: QWidget, name: str) -> Path:
-    """Save a picture of ``widget`` as ``name``.png (docs/images/ too when asked)."""
-    QApplication.processEvents()
-    pixmap = widget.grab()
-    target = screenshot_dir() / f"{name}.png"
-    assert pixmap.save(str(target), "PNG")
-    if os.environ.get("REVIEWTOOL_DOC_IMAGES") == "1":
-        # 256 colours (no dithering) keeps every picture well under 200 KB and looks the same.
-        from PIL import Image
-
-        with Image.open(target) as image:
-            small = image.convert("RGB").quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
-            small.save(DOC_IMAGES / f"{name}.png", optimize=True)
-    return target
+    return save_picture(widget, name)
 
 
 def label(text: str) -> str:
@@ -250,15 +235,20 @@ def test_expert_and_panel_pages(window, qtbot, demo_ctx):
 
 
 def test_draw_and_assignment(demo_ctx, qtbot):
-    # A second batch (the sample sheet) with a new, empty panel; the panel page shows the
-    # newest batch first. (The panel is created through the service: the 新建专家组… button
-    # passes its ``checked`` flag where PanelPage.new_panel expects a dialog.)
+    # A second batch (the sample sheet) and a new panel for it, made with 新建专家组…; the panel
+    # page shows the newest batch first.
     with demo_ctx.database.session() as session:
         importer.import_applications(session, SAMPLE, ImportOptions(batch=SAMPLE_BATCH), actor="测试员")
-        panel.create_panel(session, SAMPLE_BATCH, "第一专家组", actor="测试员")
     window = main_window(demo_ctx, qtbot)
     page = open_page(window, qtbot, demo_ctx, "专家组")
     assert page.batch_combo.currentText() == SAMPLE_BATCH
+    before = windows()
+    click(qtbot, button(page, "新建专家组…"))
+    new_panel = new_window(qtbot, before, QDialog)
+    retype(qtbot, new_panel.name, "第一专家组")
+    click(qtbot, new_panel.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok))
+    wait_idle(qtbot, demo_ctx)
+    qtbot.waitUntil(lambda: page.panel_combo.currentText() == "第一专家组", timeout=10000)
     qtbot.waitUntil(lambda: button(page, "抽取专家…").isEnabled())
 
     before = windows()
@@ -305,3 +295,16 @@ def test_funding_and_documents(window, qtbot, demo_ctx):
     wait_idle(qtbot, demo_ctx)
     save(dialog, "documents-export-dialog")
     dialog.close()
+
+
+def test_batch_pages(window, qtbot, demo_ctx):
+    page = open_page(window, qtbot, demo_ctx, "申报批次")
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1)
+    click_row(qtbot, page.view, 0)
+    save(window, "batches-page")
+    before = windows()
+    click(qtbot, button(page, "新建批次…"))
+    form = new_window(qtbot, before, QDialog)
+    wait_idle(qtbot, demo_ctx)
+    save(form, "batches-form")
+    dismiss(qtbot, form)

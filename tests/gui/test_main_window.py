@@ -50,7 +50,10 @@ def test_search_box_filters_in_sql(window, qtbot, demo_ctx):
     page = window.applications_page
     type_text(qtbot, page.search, "马铃薯")
     wait_idle(qtbot, demo_ctx)
-    qtbot.waitUntil(lambda: page.model.query.text == "马铃薯" and not page.model._fetching)
+    qtbot.waitUntil(
+        lambda: page.model.query.text == "马铃薯" and f"共 {page.model.total} 个申报项目" in page.count_label.text()
+    )
+    wait_idle(qtbot, demo_ctx)
     assert 0 < page.model.rowCount() < page.model.total + 100
     for row in range(page.model.rowCount()):
         item = page.model.row(row)

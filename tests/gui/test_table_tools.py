@@ -295,3 +295,42 @@ def test_the_application_list_exports_every_matching_row_in_sql_order(demo_ctx, 
     assert amounts == sorted(amounts, reverse=page.model.query.descending)
     area = headers.index("所属领域")
     assert any(str(d[area]).startswith("HD-I05 特色养殖业") for d in data)
+
+
+def test_the_other_lists_filter_as_typed_and_export_as_shown(demo_ctx, qtbot, tmp_path, monkeypatch):
+    """The batch list and the panel's members and calibration tables have the same bar: typing in the
+    filter box keeps the matching rows, and 导出 Excel… writes exactly those."""
+    from reviewtool.gui.batches.batch_page import BatchPage
+    from reviewtool.gui.panels.panel_page import PanelPage
+
+    batches = BatchPage(demo_ctx)
+    qtbot.addWidget(batches)
+    batches.show()
+    qtbot.waitUntil(lambda: batches.model.rowCount() == 1, timeout=15000)
+    path = tmp_path / "批次.xlsx"
+    export_by_clicking(qtbot, demo_ctx, monkeypatch, batches.filter_bar.action_buttons[0], path)
+    title, headers, data = read_back(path)
+    assert title == "申报批次" and [d[0] for d in data] == column_texts(batches.view, 0)
+
+    page = PanelPage(demo_ctx)
+    qtbot.addWidget(page)
+    page.resize(1280, 680)
+    page.show()
+    qtbot.waitUntil(lambda: page.members_model.rowCount() > 3, timeout=15000)
+    view = page.members_view
+    total = view.model().rowCount()
+    first = view.model().index(0, 0).data()
+    type_text(qtbot, page.members_filter.search, first)
+    qtbot.waitUntil(lambda: view.model().rowCount() < total)
+    assert set(column_texts(view, 0)) == {first}
+    path = tmp_path / "成员.xlsx"
+    export_by_clicking(qtbot, demo_ctx, monkeypatch, page.members_filter.action_buttons[0], path)
+    title, _headers, data = read_back(path)
+    assert title.startswith("专家组成员 — ") and first in title and [d[0] for d in data] == [first]
+    click_tab(qtbot, page.tabs, 3)  # 校准: the results table has its own bar
+    qtbot.waitUntil(lambda: page.results_model.rowCount() > 0, timeout=15000)
+    bar = page.results_view.parentWidget().findChildren(type(page.members_filter))[0]
+    path = tmp_path / "结果.xlsx"
+    export_by_clicking(qtbot, demo_ctx, monkeypatch, bar.action_buttons[0], path)
+    _title, _headers, data = read_back(path)
+    assert len(data) == page.results_model.rowCount()

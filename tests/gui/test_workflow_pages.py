@@ -21,6 +21,7 @@ from reviewtool.gui.audit_log.audit_log_page import AuditLogPage
 from reviewtool.gui.dashboard.dashboard_page import DashboardPage
 from reviewtool.gui.publicity.publicity_page import PublicityPage
 from reviewtool.i18n import _
+from reviewtool.services.dashboard.progress import PAGES
 from reviewtool.services.publicity import notice, objections
 from reviewtool.services.stages.finalise import finalize_stage
 from reviewtool.storage.models import AuditEvent, Objection, Panel, PanelMember, Publicity
@@ -199,6 +200,10 @@ def test_the_dashboard_shows_each_step_and_opens_its_page(qtbot, finalised, monk
     click(qtbot, page.step_buttons["funding"])
     qtbot.waitUntil(lambda: type(window.pages.currentWidget()).__name__ == "FundingPage", timeout=10000)
     wait_idle(qtbot, ctx)
+    # Every page a step may name (a stage waiting for promotion names 申报批次) is one the window opens by that name.
+    for key in PAGES:
+        assert window.select_page(key), key
+        wait_idle(qtbot, ctx)
 
 
 def test_the_dashboard_lists_reminders_and_exports_the_call_list(qtbot, demo_ctx, monkeypatch, tmp_path):

@@ -82,6 +82,19 @@ def _pool_with(column: str, value) -> Callable[[Path], None]:
     return make
 
 
+def _pool_hidden_draft(path: Path) -> None:
+    """A shown expert, a hidden row under it with a unit the 回避 rules cannot use (hidden rows are
+    read and checked like the others), and a hidden sheet 草稿（作废） (not read)."""
+    _pool(path, [POOL_ROW, ["另一专家", -5, *POOL_ROW[2:4], "13900000002", "u@example.cn", "4321", *POOL_ROW[7:]]])
+    wb = load_workbook(path)
+    wb["专家库"].row_dimensions[4].hidden = True
+    draft = wb.create_sheet("草稿（作废）")
+    draft.append(POOL_HEADER)
+    draft.append(["草稿专家", "-1", *POOL_ROW[2:]])
+    draft.sheet_state = "hidden"
+    wb.save(path)
+
+
 POOL_CASES: list[tuple[str, str, Callable[[Path], None]]] = [
     ("pool-negative-phone.xlsx", r"E3", _pool_with("手机", -13800000000)),
     ("pool-negative-phone-text.xlsx", r"E3", _pool_with("手机", "-13800000000")),
@@ -95,6 +108,14 @@ POOL_CASES: list[tuple[str, str, Callable[[Path], None]]] = [
     ("pool-name-10000.xlsx", r"A3", _pool_with("姓名", "甲" * 10_000)),
     ("pool-name-number.xlsx", r"A3", _pool_with("姓名", -1)),
     ("pool-unit-300.xlsx", r"B3", _pool_with("工作单位", "单位" * 150)),
+    ("pool-unit-number.xlsx", r"B3", _pool_with("工作单位", "-5")),
+    ("pool-unit-spaces.xlsx", r"B3", _pool_with("工作单位", "   ")),
+    (
+        "pool-avoid-unit-number.xlsx",
+        r"L3",
+        lambda p: _pool(p, [[*POOL_ROW, "-1"]], header=[*POOL_HEADER, "回避单位"]),
+    ),
+    ("pool-hidden-row-and-draft.xlsx", r"B4", _pool_hidden_draft),
     ("pool-title-65.xlsx", r"C3", _pool_with("职称", "职" * 65)),
     ("pool-unknown-area.xlsx", r"D3", _pool_with("专业领域代码", "HD-Z99")),
     ("pool-status.xlsx", r"H3", _pool_with("状态", "退休了")),

@@ -1,19 +1,24 @@
 """The expert pool workbook as a careless user feeds it back (issue 11):
 an export without contact details, a dry run, merged unit cells, bad
-phone numbers and texts too long for their columns."""
+phone numbers and texts too long for their columns, hidden sheets and rows,
+units the 回避 rules cannot use, and an expert typed in again under another
+unit."""
 
 from __future__ import annotations
+
+import json
 
 import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
-from reviewtool.core.enums import ExpertStatus
+from reviewtool.cli.main import main
+from reviewtool.core.enums import ExpertStatus, RelationKind
 from reviewtool.core.errors import UserError
 from reviewtool.core.panels.conflicts import pair_conflicts
 from reviewtool.services.experts import pool, pool_workbook
 from reviewtool.services.panels.conflicts import application_facts, expert_facts
-from reviewtool.storage.models import Application, AuditEvent, Batch, Expert, Unit
+from reviewtool.storage.models import Application, AuditEvent, Batch, Expert, ExpertRelation, Unit
 
 HEADERS = ["姓名", "工作单位", "职称", "专业领域代码", "手机", "电子邮箱", "身份证后四位", "状态", "暂停原因"]
 
@@ -191,7 +196,164 @@ def test_the_form_refuses_what_the_import_refuses(any_db):
             pool.ExpertInput(name="王", phone="-1"),
             pool.ExpertInput(name="王", id_number_tail="123456789012345678"),
             pool.ExpertInput(name="王", unit="单" * 201),
+            pool.ExpertInput(name="王", unit="-5"),
         ):
             with pytest.raises(UserError):
                 pool.create_expert(s, data, actor="t")
+        assert s.scalar(select(func.count(Expert.id))) == 0
+        expert_id, _c = pool.create_expert(s, pool.ExpertInput(name="王", unit="青海大学"), actor="t")
+        with pytest.raises(UserError, match="回避单位"):
+            pool.add_relation(s, expert_id, RelationKind.UNIT, "-1", actor="t")
+        assert s.scalar(select(func.count(ExpertRelation.id))) == 0
+
+
+# -- hidden sheets and rows (as the application import reports them) ------------------------------
+
+
+def hidden_workbook(path):
+    """A visible sheet whose second expert's row is hidden, and a hidden sheet 草稿（作废）."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "专家库"
+    ws.append(["专家库（测试）"])
+    ws.append(HEADERS)
+    ws.append(["甲一", "青海大学", "教授", "HD-I01", "13900000001", None, None, "在用", None])
+    ws.append(["甲二", "海东市农科院", "研究员", "HD-I01", "13900000002", None, None, "在用", None])
+    ws.row_dimensions[4].hidden = True
+    draft = wb.create_sheet("草稿（作废）")
+    draft.append(HEADERS)
+    draft.append(["草稿专家", "某单位", "教授", "HD-I01", "13900000009", None, None, "在用", None])
+    draft.sheet_state = "hidden"
+    wb.save(path)
+    return path
+
+
+def test_hidden_sheets_and_rows_are_named_in_the_dry_run_and_the_json(db, tmp_path, capsys):
+    path = hidden_workbook(tmp_path / "hidden.xlsx")
+    with db.session() as s:
+        dry = pool_workbook.import_pool(s, path, actor="t", dry_run=True)
+    assert dry.created == 2
+    sheet_notes = [n for n in dry.notes if "未读取隐藏的工作表" in n]
+    row_notes = [n for n in dry.notes if "此行在工作簿中被隐藏" in n]
+    assert len(sheet_notes) == 1 and "草稿（作废）" in sheet_notes[0]
+    assert (
+        len(row_notes) == 1 and "hidden.xlsx" in row_notes[0] and "专家库!A4" in row_notes[0] and "甲二" in row_notes[0]
+    )
+    assert [(e["name"], e.get("hidden", False)) for e in dry.experts] == [("甲一", False), ("甲二", True)]
+    assert sheet_notes[0] in dry.summary() and row_notes[0] in dry.summary()
+
+    assert main(["experts", "import", str(path), "--json", "--db", db.url]) in (0, None)
+    data = json.loads(capsys.readouterr().out)
+    assert data["notes"] == dry.notes and data["created"] == 2
+    assert [e.get("hidden", False) for e in data["experts"]] == [False, True]
+    with db.session() as s:
+        assert sorted(s.scalars(select(Expert.name))) == ["甲一", "甲二"]  # the hidden sheet was not read
+
+
+# -- the units the 回避 rules compare ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "cell"),
+    [
+        ("工作单位", "-5", "B3"),
+        ("工作单位", -5, "B3"),
+        ("工作单位", "123", "B3"),
+        ("工作单位", "   ", "B3"),
+        ("工作单位", "\u3000", "B3"),
+        ("工作单位", None, "B3"),
+        ("回避单位", "-1", "J3"),
+        ("回避单位", "青海大学；-1", "J3"),
+    ],
+)
+def test_units_without_letters_or_blank_are_refused_naming_the_cell(any_db, tmp_path, column, value, cell):
+    headers = [*HEADERS, "回避单位"]
+    row = ["某专家", "某单位", "教授", "HD-I01", "13900000001", "a@b.cn", "1234", "在用", None, None]
+    row[headers.index(column)] = value
+    path = write(tmp_path / "units.xlsx", [row], headers=headers)
+    with any_db.session() as s:
+        with pytest.raises(UserError) as err:
+            pool_workbook.import_pool(s, path, actor="t", dry_run=True)
+        assert "units.xlsx" in str(err.value) and f"专家库!{cell}" in str(err.value)
+        with pytest.raises(UserError):
+            pool_workbook.import_pool(s, path, actor="t")
+        assert s.scalar(select(func.count(Expert.id))) == 0
+        assert s.scalar(select(func.count(Unit.id))) == 0
+
+
+def test_an_empty_unit_is_refused_only_where_it_would_clear_a_unit(db, tmp_path):
+    with db.session() as s:
+        fill_pool(s, 1)  # 专家01 at 单位1
+        pool.create_expert(s, pool.ExpertInput(name="李", phone="13700000000"), actor="t")  # no unit stored
+    keeps = write(tmp_path / "keeps.xlsx", [["李", None]], headers=["姓名", "工作单位"])
+    clears = write(tmp_path / "clears.xlsx", [["专家01", None, "001X"]], headers=["姓名", "工作单位", "身份证后四位"])
+    with db.session() as s:
+        assert pool_workbook.import_pool(s, keeps, actor="t").unchanged == 1
+        with pytest.raises(UserError, match="专家库!B3"):
+            pool_workbook.import_pool(s, clears, actor="t")
+    with db.session() as s:
+        assert s.scalar(select(Expert).where(Expert.name == "专家01")).unit.name == "单位1"
+
+
+# -- an expert typed in again under another unit -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [("手机", "139 0000 0001"), ("手机", "+86 13900000001"), ("电子邮箱", "E1@Example.CN"), ("身份证后四位", "001x")],
+)
+def test_a_unit_typed_differently_does_not_add_a_second_expert(any_db, tmp_path, column, value):
+    with any_db.session() as s:
+        fill_pool(s, 1)  # 专家01, 单位1, 13900000001, e1@example.cn, 001X
+    row = ["专家01", "单位1（新址）", "研究员", "HD-I01", None, None, None, "在用", None]
+    row[HEADERS.index(column)] = value
+    path = write(tmp_path / "again.xlsx", [row])
+    with any_db.session() as s:
+        for dry_run in (True, False):
+            with pytest.raises(UserError) as err:
+                pool_workbook.import_pool(s, path, actor="t", dry_run=dry_run)
+            text = str(err.value)
+            assert "again.xlsx" in text and "专家库!B3" in text and "专家01（单位1）" in text and column in text
+        assert s.scalar(select(func.count(Expert.id))) == 1
+
+
+def test_namesakes_with_their_own_contacts_are_still_two_experts(db, tmp_path):
+    with db.session() as s:
+        fill_pool(s, 1)
+    path = write(
+        tmp_path / "namesake.xlsx",
+        [["专家01", "单位9", "教授", "HD-I01", "13600000000", "x@y.cn", "9999", "在用", None]],
+    )
+    with db.session() as s:
+        result = pool_workbook.import_pool(s, path, actor="t")
+        assert result.created == 1 and result.notes == []
+        assert s.scalar(select(func.count(Expert.id)).where(Expert.name == "专家01")) == 2
+
+
+def test_another_name_with_a_stored_phone_or_email_is_warned_about_not_refused(db, tmp_path, capsys):
+    with db.session() as s:
+        fill_pool(s, 1)
+    rows = [
+        ["新专家", "单位9", "教授", "HD-I01", "139-0000-0001", None, None, "在用", None],
+        ["另一专家", "单位9", "教授", "HD-I01", None, "e1@example.cn", "001X", "在用", None],
+    ]
+    path = write(tmp_path / "shared.xlsx", rows)
+    with db.session() as s:
+        dry = pool_workbook.import_pool(s, path, actor="t", dry_run=True)
+    assert dry.created == 2
+    assert [n for n in dry.notes if "专家01" in n] == dry.notes and len(dry.notes) == 2  # the ID tail alone: no note
+    assert "专家库!E3" in dry.notes[0] and "手机" in dry.notes[0] and "新专家" in dry.notes[0]
+    assert "专家库!F4" in dry.notes[1] and "电子邮箱" in dry.notes[1]
+    assert main(["experts", "import", str(path), "--dry-run", "--db", db.url]) in (0, None)
+    assert dry.notes[0] in capsys.readouterr().out
+
+
+def test_the_same_expert_twice_in_the_file_under_two_units_is_refused(db, tmp_path):
+    rows = [
+        ["王五", "青海大学", "教授", "HD-I01", "13900000005", None, None, "在用", None],
+        ["王五", "青海大学农牧学院", "教授", "HD-I01", "139-0000-0005", None, None, "在用", None],
+    ]
+    with db.session() as s:
+        with pytest.raises(UserError, match=r"专家库!A4.*第 3 行"):
+            pool_workbook.import_pool(s, write(tmp_path / "twice.xlsx", rows), actor="t")
         assert s.scalar(select(func.count(Expert.id))) == 0

@@ -144,3 +144,36 @@ def test_the_batch_length_rule_warns_without_refusing(db, tmp_path):
     warnings = sorted(i.column for i in result.rows[0].issues if i.kind == "warning")
     assert warnings == ["A", "B"]
     assert result.rows[0].requested == Decimal(10)
+
+
+def test_checks_set_on_the_batch_apply_and_the_length_rule_counts_hanzi(db, tmp_path):
+    from reviewtool.core.intake.rows import count_hanzi
+    from reviewtool.services.batches import batch as batches
+
+    with db.session() as session:
+        batch_id, _c = batches.create_batch(session, {"name": BATCH}, actor="clerk")
+        changes = batches.set_import_checks(
+            session, batch_id, money_ceiling="500", title_length_rule="warn", actor="clerk"
+        )
+        assert changes.batches
+    # 32 characters but 25 汉字 (5G, the brackets and the letters are not 汉字): no warning; 32 汉字 warn.
+    latin = "5G基站（ABC）覆盖下的高原牦牛高效养殖与牛肉精深加工技术示范"
+    hanzi = "高原牦牛高效养殖与牛肉精深加工全产业链关键技术集成研究与示范"
+    assert (len(latin), count_hanzi(latin), count_hanzi(hanzi)) == (32, 25, 30)
+    rows = [
+        [latin, "某公司", "张三", 400, 400],
+        [hanzi + "应用", "某公司", "李四", 10, 10],
+        ["另一项目", "某公司", "王五", 600, 600],
+    ]
+    result = run(db, simple_workbook(tmp_path / "c.xlsx", HEADER, rows), dry_run=True)
+    first, second, third = result.rows
+    assert [i for i in first.issues if i.kind == "warning"] == []
+    (warning,) = [i for i in second.issues if i.kind == "warning"]
+    assert warning.column == "A" and "32 个汉字" in warning.message and "30 个汉字" in warning.message
+    errors = [i for i in third.issues if i.kind == "error"]
+    assert third.action == "reject" and {i.column for i in errors} == {"D", "E"}
+    assert "500" in errors[0].message  # the batch's ceiling, not the default 100000
+    with db.session() as session:
+        batches.set_import_checks(session, batch_id, money_ceiling="", title_length_rule="off", actor="clerk")
+    result = run(db, simple_workbook(tmp_path / "c.xlsx", HEADER, rows), dry_run=True)
+    assert result.rejected == 0 and not [i for r in result.rows for i in r.issues if i.kind == "warning"]

@@ -162,3 +162,93 @@ def test_formal_review_command(capsys, db, tmp_path):
     assert code == 1 and "on_time" in err
     code, _out, err = run(capsys, "formal-review", "NOPE", "--db", db.url, "--batch", BATCH)
     assert code == 1 and "NOPE" in err
+
+
+def test_suggest_areas_reads_a_sheet_whose_only_known_header_is_the_title(capsys, db, tmp_path):
+    from intake_workbooks import simple_workbook
+
+    # 承担单位 and 申请经费 are known headers too, but only 项目名称 is needed: a list of titles also works.
+    path = simple_workbook(
+        tmp_path / "t.xlsx",
+        ["序号", "项目名称", "承担单位", "申请经费（万元）"],
+        [[1, "犏牛高效养殖技术示范", "某牧业公司", 30], [2, "高原夏菜水肥一体化", "某合作社", 10]],
+    )
+    code, out, err = run(capsys, "suggest-areas", "--db", db.url, "--from", path, "--json")
+    assert code == 0, err
+    assert [(d["row"], d["title"]) for d in json.loads(out)] == [(2, "犏牛高效养殖技术示范"), (3, "高原夏菜水肥一体化")]
+    titles_only = simple_workbook(
+        tmp_path / "only.xlsx", ["序号", "项目名称", "备注"], [[1, "犏牛高效养殖技术示范", ""]]
+    )
+    code, out, err = run(capsys, "suggest-areas", "--db", db.url, "--from", titles_only, "--json")
+    assert code == 0 and json.loads(out)[0]["suggestions"][0]["code"] == "HD-I05", err
+    one_column = simple_workbook(tmp_path / "one.xlsx", ["项目名称"], [["犏牛高效养殖技术示范"]])
+    code, out, err = run(capsys, "suggest-areas", "--db", db.url, "--from", one_column)
+    assert code == 0 and "HD-I05" in out, err
+
+
+def test_suggest_areas_from_a_file_reports_errors_as_json_with_json(capsys, db, tmp_path):
+    from intake_workbooks import simple_workbook
+
+    no_title = simple_workbook(tmp_path / "n.xlsx", ["承担单位", "申请经费"], [["某公司", 10]])
+    code, out, err = run(capsys, "suggest-areas", "--db", db.url, "--from", no_title, "--json")
+    data = json.loads(out)
+    assert code == 1 and set(data) == {"file", "error"} and err == ""
+    assert data["file"].endswith("n.xlsx") and "项目名称" in data["error"]
+    code, out, err = run(capsys, "suggest-areas", "--db", db.url, "--from", no_title)
+    assert code == 1 and out == "" and "项目名称" in err  # without --json: one line on stderr, as before
+    blank_titles = simple_workbook(tmp_path / "b.xlsx", ["项目名称", "承担单位"], [[None, "某公司"]])
+    code, out, _err = run(capsys, "suggest-areas", "--db", db.url, "--from", blank_titles, "--json")
+    assert code == 1 and "没有任何一行填写了项目名称" in json.loads(out)["error"]
+    not_a_workbook = tmp_path / "x.xlsx"
+    not_a_workbook.write_text("<html></html>", encoding="utf-8")
+    code, out, _err = run(capsys, "suggest-areas", "--db", db.url, "--from", not_a_workbook, "--json")
+    assert code == 1 and "x.xlsx" in json.loads(out)["error"]
+
+
+def test_import_json_says_no_batch_was_created_when_nothing_was_written(capsys, db, tmp_path):
+    from intake_workbooks import simple_workbook
+    from sqlalchemy import func, select
+
+    from reviewtool.storage.models import Batch
+
+    header_only = simple_workbook(tmp_path / "h.xlsx", ["项目名称", "承担单位", "项目负责人", "申请经费"], [])
+    for extra in ((), ("--dry-run",)):
+        code, out, _err = run(capsys, "import", header_only, "--db", db.url, "--batch", BATCH, "--json", *extra)
+        data = json.loads(out)
+        assert code == 1 and data["no_data_rows"] and data["batch_created"] is False and not data["written"]
+    rejected = simple_workbook(
+        tmp_path / "r.xlsx", ["项目名称", "承担单位", "项目负责人", "申请经费"], [["某项目", "某公司", "张三", "很多"]]
+    )
+    code, out, _err = run(capsys, "import", rejected, "--db", db.url, "--batch", BATCH, "--json")
+    assert code == 1 and json.loads(out)["batch_created"] is False
+    with db.session() as session:
+        assert session.scalar(select(func.count(Batch.id))) == 0
+    good = simple_workbook(
+        tmp_path / "g.xlsx", ["项目名称", "承担单位", "项目负责人", "申请经费"], [["某项目", "某公司", "张三", 10]]
+    )
+    code, out, _err = run(capsys, "import", good, "--db", db.url, "--batch", BATCH, "--json", "--dry-run")
+    assert code == 0 and json.loads(out)["batch_created"] is True  # a dry run says what the import would do
+    code, out, _err = run(capsys, "import", good, "--db", db.url, "--batch", BATCH, "--json")
+    assert code == 0 and json.loads(out)["batch_created"] is True and json.loads(out)["written"] is True
+    code, out, _err = run(capsys, "import", good, "--db", db.url, "--batch", BATCH, "--json")
+    assert json.loads(out)["batch_created"] is False  # the batch exists now
+
+
+def test_a_map_naming_a_header_the_file_lacks_is_refused(capsys, db, tmp_path):
+    from intake_workbooks import simple_workbook
+
+    headers = ["项目名称", "承担单位", "负责人", "省科技计划资助金额（万元）"]
+    path = simple_workbook(tmp_path / "m.xlsx", headers, [["牦牛高效养殖技术示范", "某牧业公司", "张三", 30]])
+    code, out, err = run(capsys, "import", path, "--db", db.url, "--batch", BATCH, "--map", "资助金额（万元）=申请经费")
+    assert code == 1 and out == ""
+    assert "资助金额（万元）" in err and "省科技计划资助金额（万元）" in err and "项目名称" in err  # the headers found
+    mapped = ("--map", "省科技计划资助金额（万元）=申请经费")
+    code, out, err = run(
+        capsys, "import", path, "--db", db.url, "--batch", BATCH, "--dry-run", *mapped, "--map", "备注=忽略"
+    )
+    assert code == 1 and out == "" and "“备注”" in err  # a header the sheet lacks is no longer passed over silently
+    code, out, err = run(
+        capsys, "import", path, "--db", db.url, "--batch", BATCH, "--dry-run", "--json",
+        "--map", "省科技计划资助金额=申请经费",  # the header as written, without its unit, is the header
+    )  # fmt: skip
+    assert code == 0 and json.loads(out)["counts"]["create"] == 1, err

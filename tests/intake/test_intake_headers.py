@@ -176,3 +176,43 @@ def test_a_mapping_saved_only_when_the_import_writes(db, tmp_path):
     with db.session() as session:
         assert session.scalar(select(func.count(MappingProfile.id))) == 0
         assert session.scalar(select(func.count(Batch.id))) == 0
+
+
+def test_two_columns_of_one_amount_are_summed_and_said_so(db, tmp_path):
+    headers = ["项目名称", "承担单位", "项目负责人", "市级财政补助", "申请财政补助", "单位自筹", "配套经费"]
+    row = ["富硒马铃薯绿色栽培技术示范", "海东市农业科学研究所", "李红梅", 20, 10, 5, 5]
+    result = run(db, simple_workbook(tmp_path / "s.xlsx", headers, [row]))
+    assert result.written, [i.text() for i in result.errors]
+    assert stored(db, Application.requested_amount, Application.self_funding, Application.total_budget) == [
+        (Decimal(30), Decimal(10), Decimal(40))
+    ]
+    assert stored(db, Application.extra_fields) == [({},)]
+    summed = [m for m in result.messages if "自筹经费" in m]
+    assert len(summed) == 1 and "F" in summed[0] and "G" in summed[0] and "相加" in summed[0]
+    assert any("D" in m and "E" in m and "申请经费" in m and "相加" in m for m in result.messages)
+    assert not any("附加信息" in m for m in result.messages)  # nothing is said to be kept that is not
+    assert [h.key for h in result.headers] == [
+        "title", "unit", "pi_name", "requested_amount", "requested_amount", "self_funding", "self_funding",
+    ]  # fmt: skip
+
+
+def test_a_bad_second_amount_column_is_named_by_its_own_cell(db, tmp_path):
+    headers = ["项目名称", "承担单位", "项目负责人", "申请经费", "单位自筹", "配套经费"]
+    result = run(db, simple_workbook(tmp_path / "b.xlsx", headers, [["某项目", "某公司", "张三", 40, 5, "五万"]]))
+    assert not result.written
+    (issue,) = result.errors
+    assert (issue.column, issue.header) == ("F", "配套经费") and "五万" in issue.message
+
+
+def test_a_text_field_found_twice_and_two_unknown_columns_of_one_header_are_all_kept(db, tmp_path):
+    headers = ["项目名称", "承担单位", "项目负责人", "申请经费", "负责人", "备注", "备注"]
+    row = ["某项目", "某公司", "张三", 40, "李四", "重点推荐", "材料齐全"]
+    result = run(db, simple_workbook(tmp_path / "d.xlsx", headers, [row]))
+    assert result.written, [i.text() for i in result.errors]
+    assert stored(db, Application.pi_name, Application.extra_fields) == [
+        ("张三", {"负责人": "李四", "备注 (F)": "重点推荐", "备注 (G)": "材料齐全"})
+    ]
+    (twice,) = [m for m in result.messages if "负责人" in m]
+    assert "E" in twice and "C" in twice and "附加信息" in twice and "“负责人”" in twice
+    assert any("备注 (F)" in m and "备注 (G)" in m for m in result.messages)
+    assert [(h.letter, h.key) for h in result.headers][4:] == [("E", EXTRA), ("F", EXTRA), ("G", EXTRA)]

@@ -24,10 +24,17 @@ def labelled():
 
 def shipped_suggester() -> AreaSuggester:
     areas = [a for edition in shipped_editions() for a in edition.areas]
-    titles = {a.code: a.title for a in areas}
+    by_code = {a.code: a for a in areas}
     return AreaSuggester(
         [
-            AreaText(a.code, a.title, a.description, titles.get(a.parent, "") if a.parent else "", a.kind)
+            AreaText(
+                a.code,
+                a.title,
+                a.description,
+                by_code[a.parent].title if a.parent in by_code else "",
+                a.kind,
+                by_code[a.parent].description if a.parent in by_code else "",
+            )
             for a in areas
             if a.kind in SUGGEST_KINDS
         ]

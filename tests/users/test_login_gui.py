@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from clicks import click_menu, retype
-from conftest_helpers import screenshot_dir, type_text, wait_idle
+from conftest_helpers import save_picture, screenshot_dir, type_text, wait_idle
 from reviewtool.core.users import Role
 from reviewtool.gui import options
 from reviewtool.gui.app import Launcher, LaunchOptions
@@ -83,6 +83,7 @@ def test_a_local_user_logs_in_and_is_the_actor(db, qtbot):
     try:
         first = _modal(qtbot, LoginDialog)
         assert first.login.text() == "tester"  # the system account, as a starting point
+        save_picture(first, "users-login")  # the user guide's picture (docs/users.md)
         _log_in(qtbot, first, "admin1", "not-the-password")
         again = _modal(qtbot, LoginDialog, unlike=first)
         assert again.error.isVisible() and "登录名或密码不正确" in again.error.text()

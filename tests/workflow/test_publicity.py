@@ -184,3 +184,6 @@ def test_after_closing_a_change_needs_a_reason_and_is_recorded(db, reviewed):
         event = s.scalar(select(AuditEvent).where(AuditEvent.action == "decision.amend"))
         assert event.details["reason"] == "单位主动放弃"
         set_recommended_amount(s, world.apps[funded[1]], Decimal("20"), reason="压减", actor="t")
+        # A project the final decisions leave out gets no amount here: the decision itself is amended, with a reason.
+        with pytest.raises(Refused, match="修改最终决定"):
+            set_recommended_amount(s, world.apps[funded[0]], Decimal("10"), reason="补助", actor="t")

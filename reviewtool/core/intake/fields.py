@@ -289,9 +289,15 @@ FIELDS: tuple[Field, ...] = (
 FIELDS_BY_KEY = {field.key: field for field in FIELDS}
 
 
+#: Field kinds several columns may feed, their amounts summed: 差旅费 and 会议费 side by side both feed
+#: 差旅会议; 单位自筹 and 配套经费 both feed 自筹经费. A text field found twice keeps its later columns
+#: as extra fields instead.
+SUMMED_KINDS = ("budget", "money")
+
+
 def column_specs() -> list[ColumnSpec]:
-    """Budget lines are repeatable: 差旅费 and 会议费 side by side both feed 差旅会议 and are summed."""
-    return [ColumnSpec(f.key, f.aliases, required=f.required, repeatable=f.kind == "budget") for f in FIELDS]
+    """The import's header rules: every field with its aliases; money and budget lines repeatable (summed)."""
+    return [ColumnSpec(f.key, f.aliases, required=f.required, repeatable=f.kind in SUMMED_KINDS) for f in FIELDS]
 
 
 #: Header words that make a header mean something else than the field its text names:

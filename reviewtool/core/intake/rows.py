@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -19,6 +19,7 @@ from reviewtool.core.intake.fields import (
     FIELDS,
     FIELDS_BY_KEY,
     IMPORTED_ATTRIBUTES,
+    SUMMED_KINDS,
     TEXT_LIMITS,
     TITLE_RULE_LENGTH,
     UNIT_RULE_LENGTH,
@@ -35,7 +36,7 @@ from reviewtool.core.intake.values import (
     split_codes,
 )
 from reviewtool.core.tables.text import cell_text, normalise_header
-from reviewtool.core.tables.types import CellRef, TableRow
+from reviewtool.core.tables.types import Cell, CellRef, TableRow
 from reviewtool.i18n import _
 
 __all__ = ["TEXT_LIMITS", "ApplicationDraft", "IntakeContext", "RowIssue", "parse_row"]
@@ -87,7 +88,7 @@ class IntakeContext:
     unit_counties: dict[str, str | None] = field(default_factory=dict)  # existing unit name → county
     counties: tuple[str, ...] = COUNTIES
     money_ceiling: Decimal = DEFAULT_CEILING  # 万元; more is refused (the batch's setting)
-    length_rule: bool = False  # warn on titles over 30 and units over 20 characters (the batch's setting)
+    length_rule: bool = False  # warn on titles over 30 and units over 20 汉字 (the batch's setting)
 
     def __post_init__(self) -> None:
         self._by_title = {normalise_header(t): c for c, t in self.area_titles.items()}
@@ -126,6 +127,16 @@ class ApplicationDraft:
     primary_area: str | None
     secondary_areas: list[str]
     extra_fields: dict[str, str]
+
+
+#: CJK ideographs (汉字): the unified blocks, extension A and B onwards, and the compatibility ideographs.
+_HANZI = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+
+
+def count_hanzi(text: str) -> int:
+    """How many 汉字 a text has: what the national rule counts (项目名称 ≤ 30 汉字), not letters, digits or
+    punctuation (“5G基站”, 3 汉字)."""
+    return len(_HANZI.findall(text))
 
 
 #: From this many 万元 (1 亿元) an amount is flagged as probably written in 元.
@@ -179,7 +190,7 @@ def parse_row(
         failed.add(key)
         issues.append(_issue(row, key, headers, message))
 
-    def money(raw: Any, key: str) -> Decimal | None:
+    def money(raw: Any, key: str, cell: Cell | None = None) -> Decimal | None:
         amount = parse_money(raw)
         if amount is not None and amount > context.money_ceiling:
             hint = ""
@@ -191,43 +202,57 @@ def parse_row(
                 )
             )
         if amount is not None and amount >= UNIT_MISTAKE_FROM:
-            issues.append(
-                _issue(
-                    row,
-                    key,
-                    headers,
-                    _(
-                        "{amount} (10k yuan) is {yi} hundred million yuan: probably written in yuan ({wan} (10k yuan))"
-                    ).format(
-                        amount=format_money(amount), yi=format_money(amount / 10000), wan=format_money(amount / 10000)
-                    ),
-                    kind="warning",
-                )
-            )
+            message = _(
+                "{amount} (10k yuan) is {yi} hundred million yuan: probably written in yuan ({wan} (10k yuan))"
+            ).format(amount=format_money(amount), yi=format_money(amount / 10000), wan=format_money(amount / 10000))
+            issue = _issue(row, key, headers, message, kind="warning")
+            if cell is not None:
+                issue = replace(_issue_at(row, cell, headers, key, message), kind="warning")
+            issues.append(issue)
         return amount
 
-    budget_cells: dict[str, list] = {}  # budget field → its cells (差旅费 and 会议费 both feed 差旅会议)
+    # Money fields and budget lines fed by several columns (差旅费 and 会议费 both feed 差旅会议, 单位自筹 and
+    # 配套经费 both feed 自筹经费): every cell is checked on its own, and the amounts are summed.
+    summed_cells: dict[str, list] = {}
     for key, cell in row.cells.items():
-        if key.startswith("budget:"):
-            budget_cells.setdefault(key.split("#", 1)[0], []).append(cell)
+        base = key.split("#", 1)[0]
+        if base in FIELDS_BY_KEY and FIELDS_BY_KEY[base].kind in SUMMED_KINDS:
+            summed_cells.setdefault(base, []).append(cell)
+
+    def summed(key: str, formula_message: str) -> Decimal | None:
+        total: Decimal | None = None
+        for cell in summed_cells.get(key, ()):
+            if cell.value is None and cell.formula:
+                issues.append(_issue_at(row, cell, headers, key, formula_message.format(formula=cell.formula)))
+                failed.add(key)
+                continue
+            try:
+                amount = money(cell.value, key, cell)
+            except ValueError as exc:
+                issues.append(_issue_at(row, cell, headers, key, str(exc)))
+                failed.add(key)
+                continue
+            if amount is not None:
+                total = amount if total is None else total + amount
+        return total
+
     for spec in FIELDS:
         if spec.kind == "budget":
-            cells = budget_cells.get(spec.key, ())
-            total_line: Decimal | None = None
-            for cell in cells:
-                if cell.value is None and cell.formula:
-                    fail(spec.key, _("the formula {formula} has no saved result").format(formula=cell.formula))
-                    continue
-                try:
-                    amount = money(cell.value, spec.key)
-                except ValueError as exc:
-                    issues.append(_issue_at(row, cell, headers, spec.key, str(exc)))
-                    failed.add(spec.key)
-                    continue
-                if amount is not None:
-                    total_line = amount if total_line is None else total_line + amount
-            if total_line is not None:
+            total_line = summed(spec.key, _("the formula {formula} has no saved result"))
+            if total_line is not None and spec.key not in failed:
                 budget[spec.key.split(":", 1)[1]] = str(total_line)
+            continue
+        if spec.kind == "money":
+            if spec.key not in summed_cells:
+                continue
+            amount = summed(
+                spec.key,
+                _("the formula {formula} has no saved result; open and save the workbook in Excel or WPS"),
+            )
+            if amount is not None:
+                values[spec.key] = amount
+            elif spec.required and spec.key not in failed:
+                fail(spec.key, _("required, but empty"))
             continue
         cell = row.cells.get(spec.key)
         if cell is None:
@@ -246,9 +271,7 @@ def parse_row(
                 fail(spec.key, _("required, but empty"))
             continue
         try:
-            if spec.kind == "money":
-                values[spec.key] = money(raw, spec.key)
-            elif spec.kind == "int":
+            if spec.kind == "int":
                 values[spec.key] = parse_int(raw)
             elif spec.kind == "date":
                 values[spec.key] = parse_month(raw, end=spec.key == "end_date")
@@ -351,30 +374,24 @@ def parse_row(
                 )
             )
     if context.length_rule:
-        if values.get("title") and len(values["title"]) > TITLE_RULE_LENGTH:
-            issues.append(
-                _issue(
-                    row,
-                    "title",
-                    headers,
-                    _("the title has {length} characters, more than the {limit} the batch's rule allows").format(
-                        length=len(values["title"]), limit=TITLE_RULE_LENGTH
-                    ),
-                    kind="warning",
-                )
-            )
-        if values.get("unit") and len(values["unit"]) > UNIT_RULE_LENGTH:
-            issues.append(
-                _issue(
-                    row,
-                    "unit",
-                    headers,
-                    _("the unit name has {length} characters, more than the {limit} the batch's rule allows").format(
-                        length=len(values["unit"]), limit=UNIT_RULE_LENGTH
-                    ),
-                    kind="warning",
-                )
-            )
+        for key, limit, wording in (
+            (
+                "title",
+                TITLE_RULE_LENGTH,
+                _("the title has {length} Chinese characters (汉字), more than the {limit} the batch's rule allows"),
+            ),
+            (
+                "unit",
+                UNIT_RULE_LENGTH,
+                _(
+                    "the unit name has {length} Chinese characters (汉字), more than the {limit} "
+                    "the batch's rule allows"
+                ),
+            ),
+        ):
+            length = count_hanzi(values.get(key) or "")
+            if length > limit:
+                issues.append(_issue(row, key, headers, wording.format(length=length, limit=limit), kind="warning"))
     if row.hidden:
         issues.append(RowIssue(row.sheet, row.row, "", "", _("this row is hidden in the workbook"), "warning"))
 

@@ -9,6 +9,8 @@ see docs/intake.md, "建议领域"):
   plan paragraph and its parent direction's title (weight ½), plus the titles
   and abstracts of past applications whose primary area a clerk *confirmed*
   (``Example``): every confirmed tag teaches the model the bureau's own usage.
+  The parent direction's paragraph adds words to the vocabulary only (so a
+  title's longer plan word is kept whole); scored, it blurred its children.
 - **Terms.** The words jieba finds in those texts (two characters or more, the
   plan's boilerplate removed), one-character domain words (锂, 镁, 硒 …) and the
   plan words of the related-word table (``suggest_lexicon``): a title saying
@@ -44,7 +46,7 @@ from functools import cache
 from reviewtool.core.intake.suggest_lexicon import DOMAIN_CHARACTERS, RELATED, related_index
 
 SUGGEST_KINDS = ("industry", "column_task", "special_task", "special")
-MODEL_VERSION = 3
+MODEL_VERSION = 4
 
 HIGH, MEDIUM, LOW = "high", "medium", "low"
 CONFIDENCES = (HIGH, MEDIUM, LOW)
@@ -98,6 +100,7 @@ class AreaText:
     description: str = ""
     parent_title: str = ""
     kind: str = ""  # "special" (a whole 专项) ranks just below an equally good item of it
+    parent_description: str = ""  # the parent direction's paragraph: the plan's wider vocabulary for the area
 
 
 @dataclass(frozen=True)
@@ -215,7 +218,11 @@ def build_model(areas: Sequence[AreaText], examples: Sequence[Example] = ()) -> 
     codes = [a.code for a in areas]
     position = {code: i for i, code in enumerate(codes)}
     parts: list[list[tuple[str, float]]] = [
-        [(clean(a.title), TITLE_WEIGHT), (clean(a.description), 1.0), (clean(a.parent_title), PARENT_WEIGHT)]
+        [
+            (clean(a.title), TITLE_WEIGHT),
+            (clean(a.description), 1.0),
+            (clean(a.parent_title), PARENT_WEIGHT),
+        ]
         for a in areas
     ]
     for example in examples:
@@ -226,6 +233,10 @@ def build_model(areas: Sequence[AreaText], examples: Sequence[Example] = ()) -> 
     for area_parts in parts:
         for text, _weight in area_parts:
             vocabulary.update(jieba_words(text))
+    # The directions' paragraphs only add words (a query is segmented by longest match, so a
+    # longer plan word keeps a title's word whole); scored, they would blur their children.
+    for text in {clean(a.parent_description) for a in areas}:
+        vocabulary.update(jieba_words(text))
     whole = " ".join(text for area_parts in parts for text, _w in area_parts)
     vocabulary.update(word for word in RELATED if word in whole)
     vocabulary.update(char for char in DOMAIN_CHARACTERS if char in whole)

@@ -30,6 +30,20 @@ OVERRIDE_PREFIX = "\x00"
 UNKNOWN = "__unknown__"
 
 
+def column_forms(column: HeaderColumn) -> set[str]:
+    """The normalised texts an override may name a column by: its sub-header, its full ``组/子表头``
+    (with or without the slash) and group and sub-header run together."""
+    forms = [column.label, column.full_label, column.full_label.replace("/", "")]
+    if column.group:
+        forms.append(column.group + column.label)
+    return {normalise_header(form) for form in forms} - {""}
+
+
+def names_column(header: str, column: HeaderColumn) -> bool:
+    """Whether an override's header text (``--map 'HEADER=…'``) names this column of the sheet."""
+    return bool({normalise_header(header), normalise_header(header.replace("/", ""))} & column_forms(column))
+
+
 def _match(label: str, group: str | None, index: dict[str, str]) -> str | None:
     candidates = []
     if group:
@@ -87,11 +101,14 @@ def find_header(sheet: RawSheet, index: dict[str, str], search_rows: int) -> Fou
             break
     best: FoundHeader | None = None
     for position, row in enumerate(head[:search_rows]):
-        if sum(1 for v in row if not is_blank(v)) < 2:
+        filled = sum(1 for v in row if not is_blank(v))
+        if not filled:
             continue
         single = _header_columns(row, None, index)
         candidate = FoundHeader(sheet, (position + 1,), single, _score(single))
-        if position + 1 < len(head):
+        if filled < 2 and not candidate.score:
+            continue  # a merged title row (…申报汇总表) or a lone note; a lone known header (项目名称) may be one
+        if filled >= 2 and position + 1 < len(head):
             pair = _header_columns(row, head[position + 1], index)
             if _score(pair) > candidate.score:
                 candidate = FoundHeader(sheet, (position + 1, position + 2), pair, _score(pair))

@@ -31,12 +31,13 @@ from __future__ import annotations
 
 import re
 import zipfile
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
-from reviewtool.core.tables.header import OVERRIDE_PREFIX, FoundHeader, alias_index, find_header
+from reviewtool.core.tables.header import OVERRIDE_PREFIX, FoundHeader, alias_index, column_forms, find_header
 from reviewtool.core.tables.raw import RawSheet, open_csv, open_xlsx
 from reviewtool.core.tables.sniff import sniff
 from reviewtool.core.tables.text import is_blank, normalise_header, plain_text
@@ -107,6 +108,7 @@ def read_table(
     overrides: dict[str, str | None] | None = None,
     ambiguous: dict[str, tuple[str, ...]] | None = None,
     strict_required: bool = True,
+    min_matches: int | None = None,
 ) -> Table:
     """Read the table described by ``specs`` from an .xlsx/.xlsm or .csv file.
 
@@ -122,7 +124,14 @@ def read_table(
     ``Table.ambiguous_columns`` for the caller to ask about. With
     ``strict_required=False`` missing required columns do not raise: the
     header is returned with ``Table.missing`` set and no rows, so the caller
-    can offer a mapping.
+    can offer a mapping. ``min_matches`` is how many of ``specs`` a header row must match to be
+    taken for the header (default two, or one when there is a single spec): a caller that needs only
+    one column (``suggest-areas --from`` reads 项目名称) passes 1.
+
+    Unknown columns and the later columns of a field matched twice (not ``repeatable``) are kept in
+    ``TableRow.extra``, under their header text, or ``header (letter)`` when that text is the header
+    of another column too (two 备注 columns: ``备注 (E)`` and ``备注 (F)``); ``Table.extra_keys``
+    says which.
     """
     path = Path(path)
     kind = sniff(path)
@@ -147,6 +156,7 @@ def read_table(
             overrides=overrides or {},
             ambiguous=ambiguous or {},
             strict_required=strict_required,
+            min_matches=min(2, max(len(specs), 1)) if min_matches is None else max(min_matches, 1),
         )
     except (zipfile.BadZipFile, EOFError, ElementTree.ParseError, KeyError) as exc:
         raise TableError(
@@ -175,6 +185,7 @@ def _read(
     overrides: dict[str, str | None],
     ambiguous: dict[str, tuple[str, ...]],
     strict_required: bool,
+    min_matches: int,
 ) -> Table:
     name = path.name
     names = [s.name for s in sheets]
@@ -208,9 +219,7 @@ def _read(
             best = found
     required = [s for s in specs if s.required]
     expected = "、".join(s.display for s in (required or list(specs))[:6])
-    if best is None or best.score - (1 if any(c.key == "__sequence__" for c in best.columns) else 0) < min(
-        2, max(len(specs), 1)
-    ):
+    if best is None or best.score - (1 if any(c.key == "__sequence__" for c in best.columns) else 0) < min_matches:
         raise TableError(
             _(
                 "{file}: no header row found in the first {rows} rows of {sheets}; "
@@ -252,6 +261,7 @@ def _read(
                 file=name, sheet=raw.name, limit=max_columns
             )
         )
+    extra_keys = _extra_keys(best.columns, [c for c in unknown if c.label] + duplicates)
     missing = [s for s in required if s.key not in columns]
     if missing and not strict_required:
         return Table(
@@ -269,6 +279,8 @@ def _read(
             ambiguous_columns=ambiguous_columns,
             ignored_columns=ignored,
             missing=[s.display for s in missing],
+            header_columns=list(best.columns),
+            extra_keys=extra_keys,
         )
     if missing:
         raise TableError(
@@ -287,7 +299,7 @@ def _read(
     formula_rows = {r for r, _c in formulas}
     hidden_rows = raw.hidden_rows()
     known = list(columns.items())
-    extra_columns = [c for c in unknown if c.label]
+    extra_columns = [(extra_keys[c.index], c) for c in sorted(unknown + duplicates, key=lambda c: c.index) if c.label]
     rows: list[TableRow] = []
     skipped: list[SkippedRow] = []
     blank_run = 0
@@ -330,10 +342,10 @@ def _read(
                 uncached += 1
             cells[key] = Cell(value, raw.name, number, column.index, formula)
         extra: dict[str, Cell] = {}
-        for column in extra_columns:
+        for label, column in extra_columns:
             value = values[column.index - 1] if column.index <= len(values) else None
             if not is_blank(value):
-                extra[column.full_label] = Cell(value, raw.name, number, column.index)
+                extra[label] = Cell(value, raw.name, number, column.index)
         rows.append(TableRow(raw.name, number, cells, extra, hidden=number in hidden_rows))
         if on_progress is not None and data_count % 500 == 0:
             on_progress(data_count, max(total_hint, data_count))
@@ -361,7 +373,18 @@ def _read(
         hidden_sheets=hidden_sheets,
         ambiguous_columns=ambiguous_columns,
         ignored_columns=ignored,
+        header_columns=list(best.columns),
+        extra_keys=extra_keys,
     )
+
+
+def _extra_keys(header: Sequence[HeaderColumn], extra: Sequence[HeaderColumn]) -> dict[int, str]:
+    """Column number → the key its values are kept under in ``TableRow.extra``: the header text, or
+    ``header (letter)`` when another column of the header has the same text (nothing overwritten)."""
+    counts = Counter(c.full_label for c in header if c.label)
+    return {
+        c.index: c.full_label if counts[c.full_label] == 1 else f"{c.full_label} ({c.letter})" for c in extra if c.label
+    }
 
 
 #: An override's key that skips the column altogether (neither a field nor an extra field).
@@ -369,10 +392,7 @@ IGNORE_KEY = "__ignore__"
 
 
 def _overridden(column: HeaderColumn, index: dict[str, str]) -> bool:
-    forms = [column.label, column.full_label, column.full_label.replace("/", "")]
-    if column.group:
-        forms.append(column.group + column.label)
-    return any(OVERRIDE_PREFIX + normalise_header(form) in index for form in forms)
+    return any(OVERRIDE_PREFIX + form in index for form in column_forms(column))
 
 
 def iter_values(table: Table, key: str) -> Iterable[tuple[Any, CellRef]]:

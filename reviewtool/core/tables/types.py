@@ -108,7 +108,8 @@ class HeaderColumn:
 @dataclass
 class TableRow:
     """One data row. ``cells`` holds recognised columns by key (blank cells included);
-    ``extra`` holds unknown columns by their header label (non-blank cells only)."""
+    ``extra`` holds unknown columns (and a field's later columns when it is matched twice) by their
+    header label, with the column letter when two columns share it (non-blank cells only)."""
 
     sheet: str
     row: int
@@ -143,12 +144,15 @@ class Table:
     rows: list[TableRow]
     skipped: list[SkippedRow]
     sheets: list[str]
-    duplicate_columns: list[HeaderColumn] = field(default_factory=list)
+    duplicate_columns: list[HeaderColumn] = field(default_factory=list)  # a field matched again: kept as extras
     uncached_formulas: int = 0
     hidden_sheets: list[str] = field(default_factory=list)  # hidden sheets not read (not named)
     ambiguous_columns: list[HeaderColumn] = field(default_factory=list)  # headers that need a choice
     ignored_columns: list[HeaderColumn] = field(default_factory=list)  # mapped to "ignore"
     missing: list[str] = field(default_factory=list)  # required columns not found (lenient reads only)
+    header_columns: list[HeaderColumn] = field(default_factory=list)  # every column of the header, in order
+    #: Column number → its key in ``TableRow.extra`` (unknown columns, and fields matched twice).
+    extra_keys: dict[int, str] = field(default_factory=dict)
 
     def cells_of(self, row: TableRow, key: str) -> list[Cell]:
         """Every cell of a repeatable key in one row (``key``, ``key#2`` …)."""

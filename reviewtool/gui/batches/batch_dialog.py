@@ -1,5 +1,6 @@
-"""The batch form (新建批次 / 修改批次): name, year, deadline, budget and the
-review rules. Saving goes through ``services.batches.batch`` on the worker;
+"""The batch form (新建批次 / 修改批次): name, year, deadline, budget, the
+review rules and what an import into the batch checks (the ceiling on one
+amount, the name length rule). Saving goes through ``services.batches.batch`` on the worker;
 a refused value is shown in the form (naming the field) and the form stays
 open with everything typed. Cancel, Esc and the close button ask before
 throwing typed values away.
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -23,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from reviewtool.core import batches as rules
+from reviewtool.core.intake.fields import TITLE_RULE_LENGTH, UNIT_RULE_LENGTH
 from reviewtool.gui.context import GuiContext
 from reviewtool.gui.widgets.unsaved_changes import UnsavedChanges
 from reviewtool.i18n import _
@@ -72,6 +75,15 @@ class BatchDialog(QDialog):
         self.description = QPlainTextEdit()
         self.description.setFixedHeight(60)
         self.description.setTabChangesFocus(True)
+        self.money_ceiling = QLineEdit()
+        self.money_ceiling.setObjectName("batch-money-ceiling")
+        self.money_ceiling.setPlaceholderText(_("{ceiling} when empty").format(ceiling=_number(rules.DEFAULT_CEILING)))
+        self.length_rule = QCheckBox(
+            _(
+                "Warn when a project title has more than {title} or a unit name more than {unit} Chinese characters (汉字)"
+            ).format(title=TITLE_RULE_LENGTH, unit=UNIT_RULE_LENGTH)
+        )
+        self.length_rule.setObjectName("batch-title-length-rule")
         for widget, tip in (
             (self.threshold, _("Applications scoring below it are not recommended and never funded.")),
             (self.min_sheets, _("With fewer valid (submitted, not excluded) sheets the review is incomplete: "
@@ -80,6 +92,9 @@ class BatchDialog(QDialog):
                              "(去掉一个最高分和一个最低分); below it the mean is used.")),
             (self.spread, _("A spread (highest − lowest total) above it puts the application on the "
                             "discussion queue.")),
+            (self.money_ceiling, _("An imported amount above it is refused (the row names the cell); "
+                                   "from 10,000 (10k yuan) on an amount is flagged as probably written in yuan.")),
+            (self.length_rule, _("Only a warning: the rows are imported all the same.")),
         ):  # fmt: skip
             widget.setToolTip(tip)
 
@@ -95,6 +110,9 @@ class BatchDialog(QDialog):
         form.addRow(rules.label("min_sheets"), self.min_sheets)
         form.addRow(rules.label("trimmed_min_sheets"), self.trimmed)
         form.addRow(rules.label("spread_threshold"), self.spread)
+        form.addRow(QLabel(_("<b>Import checks</b> (applied when applications are imported into the batch)")))
+        form.addRow(rules.label("money_ceiling"), self.money_ceiling)
+        form.addRow(rules.label("title_length_rule"), self.length_rule)
         form.addRow(rules.label("description"), self.description)
         self.error = QLabel()
         self.error.setObjectName("batch-error")
@@ -127,6 +145,8 @@ class BatchDialog(QDialog):
         self.spread.setText(_number(row.spread_threshold if row else defaults.spread_threshold))
         self.category.setText((row.category or "") if row else "")
         self.description.setPlainText(row.description if row else "")
+        self.money_ceiling.setText(_number(row.money_ceiling) if row else "")
+        self.length_rule.setChecked(bool(row) and row.title_length_rule == rules.LENGTH_RULE_WARN)
 
     def values(self) -> dict[str, object]:
         """What the form holds, as text for the service to check."""
@@ -141,6 +161,8 @@ class BatchDialog(QDialog):
             "spread_threshold": self.spread.text(),
             "category": self.category.text(),
             "description": self.description.toPlainText(),
+            "money_ceiling": self.money_ceiling.text(),
+            "title_length_rule": rules.LENGTH_RULE_WARN if self.length_rule.isChecked() else rules.LENGTH_RULE_OFF,
         }
 
     def save(self) -> None:

@@ -19,6 +19,7 @@ from reviewtool.gui.batches.batch_dialog import BatchDialog
 from reviewtool.gui.batches.rubric_dialog import BatchRubricDialog
 from reviewtool.gui.context import GuiContext
 from reviewtool.gui.page_stack import LoadsWhenShown
+from reviewtool.gui.widgets.list_tools import filter_and_export
 from reviewtool.gui.widgets.reason_dialog import ReasonDialog
 from reviewtool.gui.widgets.rows_model import RowsModel, selected_key, table_view
 from reviewtool.i18n import N_, _
@@ -80,12 +81,14 @@ class BatchPage(LoadsWhenShown, QWidget):
         self.hint.setWordWrap(True)
         self.model = RowsModel([_(c) for c in COLUMNS], self)
         self.view = table_view(self.model)
+        self.filter_bar = filter_and_export(ctx, self.view, _("Batches"), self, on_message=self.status_message.emit)
         self.detail = QLabel()
         self.detail.setObjectName("batch-detail")
         self.detail.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.hint)
+        layout.addWidget(self.filter_bar)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.detail)
 

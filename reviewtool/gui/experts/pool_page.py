@@ -264,10 +264,46 @@ class ExpertPoolPage(QWidget):
         self.ctx.run_db(save, self._done, self.show_error)
 
     def import_pool(self, path: str | None = None) -> None:
+        """Check the file first (a dry run); when the check has notes (hidden sheets or rows,
+        merged cells filled down, a phone or e-mail another expert has), show them and import
+        only on 导入; a file without notes is imported at once."""
         if not path:
             path, _f = QFileDialog.getOpenFileName(self, _("Import expert pool"), "", _("Workbooks (*.xlsx *.csv)"))
         if not path:
             return
+        actor = self.ctx.actor
+
+        def check(session, progress, cancel):
+            return pool_workbook.import_pool(
+                session, Path(path), actor=actor, dry_run=True, progress=progress, cancel=cancel
+            )
+
+        self.ctx.run_db(
+            check,
+            lambda preview: self._confirm_import(path, preview),
+            self.show_error,
+            label=_("Checking the expert pool file…"),
+            cancellable=True,
+        )
+
+    def _confirm_import(self, path: str, preview: pool_workbook.PoolImportResult) -> None:
+        if not preview.notes:
+            self._run_import(path)
+            return
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle(_("Import expert pool"))
+        box.setText(
+            _("Check these notes before importing {file}:").format(file=Path(path).name) + "\n\n" + preview.summary()
+        )
+        box.setObjectName("expert-import-preview")
+        go = box.addButton(_("Import"), QMessageBox.ButtonRole.AcceptRole)
+        box.setDefaultButton(box.addButton(_("Cancel"), QMessageBox.ButtonRole.RejectRole))
+        box.buttonClicked.connect(lambda button: button is go and self._run_import(path))
+        self.import_preview = box
+        box.open()
+
+    def _run_import(self, path: str) -> None:
         actor = self.ctx.actor
 
         def run(session, progress, cancel):

@@ -221,7 +221,16 @@ class ApplicationFormDialog(QDialog):
         form.addRow(QLabel("<b>" + _("Budget lines (10k yuan)") + "</b>"))
         for line in BUDGET_LINES:
             form.addRow(line, self._line(f"budget:{line}"))
+        self._budget_form = form
         return page
+
+    def _other_budget_line(self, line: str) -> None:
+        """A stored budget line under a key the form does not list (设备费 in a database filled before the
+        demo data used the import's keys, say): shown under its own name and saved back as it is."""
+        edit = self._line(f"budget:{line}")
+        edit.setToolTip(_("Kept under its own name: not one of the form's budget lines."))
+        edit.textChanged.connect(self.validate)
+        self._budget_form.addRow(line, edit)
 
     def _outputs_tab(self) -> QWidget:
         page = QWidget()
@@ -345,7 +354,9 @@ class ApplicationFormDialog(QDialog):
             total_budget=self._text("total_budget"),
             requested_amount=self._text("requested_amount"),
             self_funding=self._text("self_funding"),
-            budget_lines={line: self._text(f"budget:{line}") for line in BUDGET_LINES if self._text(f"budget:{line}")},
+            budget_lines={
+                key[7:]: self._text(key) for key in self.edits if key.startswith("budget:") and self._text(key)
+            },
             outputs={o: self._text(f"output:{o}") for o in OUTPUTS if self._text(f"output:{o}")},
             abstract=self._text("abstract"),
             primary_area=self._text("primary_area"),
@@ -358,6 +369,9 @@ class ApplicationFormDialog(QDialog):
     def _fill(self, form: ApplicationForm) -> None:
         self._loading = True
         try:
+            for line in form.budget_lines:
+                if f"budget:{line}" not in self.edits:
+                    self._other_budget_line(line)
             for key, widget in self.edits.items():
                 if key.startswith("budget:"):
                     widget.setText(form.budget_lines.get(key[7:], ""))

@@ -32,6 +32,7 @@ from reviewtool.gui.panels.dialogs import AddReviewerDialog, AssignmentDialog, D
 from reviewtool.gui.panels.member_answers import MemberAnswers, invitation_text, is_pending, member_colour
 from reviewtool.gui.panels.workbook_actions import WorkbookActions
 from reviewtool.gui.widgets.filter_bar import FilterBar
+from reviewtool.gui.widgets.list_tools import filter_and_export
 from reviewtool.gui.widgets.reason_dialog import ReasonDialog
 from reviewtool.gui.widgets.rows_model import RowsModel, selected_key, table_view
 from reviewtool.gui.widgets.stage_choice import StageChoice
@@ -147,6 +148,10 @@ class PanelPage(QWidget):
         self.members_model = RowsModel([_("Name"), _("Work unit"), _("Professional title"), _("Status"),
                                         _("Invitation"), _("Reason / replaced by"), _("Assigned")])  # fmt: skip
         self.members_view = table_view(self.members_model)
+        self.members_filter = filter_and_export(
+            self.ctx, self.members_view, lambda: _("Panel members — {panel}").format(panel=self.panel_combo.currentText()),
+            self, choices=((3, _("All states")),), on_message=self.status_message.emit,
+        )  # fmt: skip
         self.draw_button = QPushButton(_("Draw experts…"))
         self.confirm_button = QPushButton(_("Member confirms…"))
         self.confirm_button.setToolTip(_("Record that the selected member accepted the invitation, with the date."))
@@ -172,6 +177,7 @@ class PanelPage(QWidget):
         layout = QVBoxLayout(tab)
         layout.addLayout(row)
         layout.addWidget(self.pending_label)
+        layout.addWidget(self.members_filter)
         layout.addWidget(self.members_view)
         return tab
 
@@ -220,6 +226,10 @@ class PanelPage(QWidget):
     def _votes_tab(self) -> QWidget:
         self.votes_model = RowsModel([_("Number"), _("For"), _("Against"), _("Abstain"), _("May vote"), _("Result")])
         self.votes_view = table_view(self.votes_model)
+        self.votes_filter = filter_and_export(
+            self.ctx, self.votes_view, lambda: _("Meeting votes — {panel}").format(panel=self.panel_combo.currentText()),
+            self, on_message=self.status_message.emit,
+        )  # fmt: skip
         self.majority_combo = QComboBox()
         for code, title in panels_panel.MAJORITY_RULES.items():
             self.majority_combo.addItem(_(title), code)
@@ -234,6 +244,7 @@ class PanelPage(QWidget):
         tab = QWidget()
         layout = QVBoxLayout(tab)
         layout.addLayout(row)
+        layout.addWidget(self.votes_filter)
         layout.addWidget(self.votes_view)
         return tab
 
@@ -256,6 +267,10 @@ class PanelPage(QWidget):
             label = QLabel(title)
             label.setStyleSheet("font-weight: bold;")
             inner.addWidget(label)
+            inner.addWidget(filter_and_export(
+                self.ctx, view, lambda t=title: f"{t} — {self.panel_combo.currentText()}", self,
+                on_message=self.status_message.emit,
+            ))  # fmt: skip
             inner.addWidget(view)
             split.addWidget(box)
         tab = QWidget()

@@ -33,6 +33,7 @@ from reviewtool.core.enums import ObjectionOutcome
 from reviewtool.gui.context import GuiContext
 from reviewtool.gui.page_stack import LoadsWhenShown
 from reviewtool.gui.publicity import dialogs
+from reviewtool.gui.widgets.list_tools import filter_and_export
 from reviewtool.gui.widgets.rows_model import RowsModel, selected_key, table_view
 from reviewtool.i18n import N_, _
 from reviewtool.services.applications import list_batches
@@ -101,6 +102,10 @@ class PublicityPage(LoadsWhenShown, QWidget):
 
         self.list_model = RowsModel([_(c) for c in LIST_COLUMNS], self)
         self.list_view = table_view(self.list_model)
+        self.list_filter = filter_and_export(
+            ctx, self.list_view, lambda: _("Publicity list — {batch}").format(batch=self.batch_combo.currentText()), self,
+            on_message=self.status_message.emit,
+        )  # fmt: skip
         self.register_button = QPushButton(_("Register objection…"))
         self.handle_button = QPushButton(_("Record handling…"))
         self.decide_button = QPushButton(_("Decide…"))
@@ -109,6 +114,10 @@ class PublicityPage(LoadsWhenShown, QWidget):
         self.close_objection_button = QPushButton(_("Close objection…"))
         self.objection_model = RowsModel([_(c) for c in OBJECTION_COLUMNS], self)
         self.objection_view = table_view(self.objection_model)
+        self.objection_filter = filter_and_export(
+            ctx, self.objection_view, lambda: _("Objection register — {batch}").format(batch=self.batch_combo.currentText()),
+            self, on_message=self.status_message.emit,
+        )  # fmt: skip
         self.detail = QTextBrowser()
         self.detail.setObjectName("objection-detail")
         buttons = QHBoxLayout()
@@ -123,6 +132,7 @@ class PublicityPage(LoadsWhenShown, QWidget):
         heading.setStyleSheet("font-weight: bold;")
         inner.addWidget(heading)
         inner.addLayout(buttons)
+        inner.addWidget(self.objection_filter)
         row = QSplitter(Qt.Orientation.Horizontal)
         row.addWidget(self.objection_view)
         row.addWidget(self.detail)
@@ -134,6 +144,7 @@ class PublicityPage(LoadsWhenShown, QWidget):
         list_heading = QLabel(_("Published list"))
         list_heading.setStyleSheet("font-weight: bold;")
         top_box.addWidget(list_heading)
+        top_box.addWidget(self.list_filter)
         top_box.addWidget(self.list_view, 1)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(upper)

@@ -9,6 +9,11 @@ batch's panel results (they are stored figures); it is refused while a
 panel's results are locked by finalising, so a finalised result never
 changes silently. The pass mark and the minimum of sheets are read live by
 ranking and funding, so they take effect at once.
+
+What an import into the batch checks, the ceiling on one amount and the name
+length rule (``set_import_checks``, or ``money_ceiling`` and
+``title_length_rule`` among the edited fields), is kept in
+``batch.settings`` and read by the next import.
 """
 
 from __future__ import annotations
@@ -40,7 +45,11 @@ EDITABLE = (
     "spread_threshold",
     "category",
     "description",
+    "money_ceiling",
+    "title_length_rule",
 )
+#: Editable fields kept in ``batch.settings`` (what an import of the batch checks), not in columns.
+SETTING_FIELDS = ("money_ceiling", "title_length_rule")
 #: Fields the stored panel results are computed with.
 RESULT_FIELDS = ("trimmed_min_sheets", "spread_threshold")
 
@@ -65,6 +74,8 @@ class BatchRow:
     panels: int
     finalised_panels: int
     rubrics: tuple[str, ...]
+    money_ceiling: Decimal = rules.DEFAULT_CEILING  # 万元: an imported amount above it is refused
+    title_length_rule: str = rules.LENGTH_RULE_OFF  # "warn": titles over 30, unit names over 20 汉字
 
     @property
     def rules(self) -> rules.BatchRules:
@@ -88,6 +99,8 @@ class BatchRow:
             "panels": self.panels,
             "finalised_panels": self.finalised_panels,
             "rubrics": list(self.rubrics),
+            "money_ceiling": self.money_ceiling,
+            "title_length_rule": self.title_length_rule,
         }
 
 
@@ -174,6 +187,8 @@ def batch_rows(session: Session, *, include_closed: bool = True) -> list[BatchRo
             panels=len(panels.get(b.id, [])),
             finalised_panels=sum(1 for s in panels.get(b.id, []) if s is PanelStatus.FINALIZED),
             rubrics=tuple(rubric_names.get(b.id, [])),
+            money_ceiling=rules.money_ceiling_of(b.settings),
+            title_length_rule=rules.length_rule_of(b.settings),
         )
         for b in batches
     ]
@@ -203,10 +218,37 @@ def parse_values(values: dict[str, object]) -> dict[str, object]:
         "min_sheets": lambda v: rules.parse_count("min_sheets", v, low=1),
         "trimmed_min_sheets": lambda v: rules.parse_count("trimmed_min_sheets", v, low=3),
         "spread_threshold": lambda v: rules.parse_points("spread_threshold", v),
-        "category": lambda v: (str(v).strip()[:100] or None) if v is not None else None,
+        "category": rules.parse_category,
         "description": lambda v: "" if v is None else str(v).strip(),
+        "money_ceiling": rules.parse_money_ceiling,
+        "title_length_rule": rules.parse_length_rule,
     }
     return {key: parsers[key](value) for key, value in values.items()}
+
+
+def _value(batch: Batch, key: str) -> object:
+    """A field's current value (a setting's as it takes effect: the default when not set)."""
+    if key == "money_ceiling":
+        return rules.money_ceiling_of(batch.settings)
+    if key == "title_length_rule":
+        return rules.length_rule_of(batch.settings)
+    return getattr(batch, key)
+
+
+def _set(batch: Batch, key: str, value: object) -> None:
+    if key not in SETTING_FIELDS:
+        setattr(batch, key, value)
+        return
+    settings = dict(batch.settings or {})
+    if key == "money_ceiling":
+        settings.pop(rules.MONEY_CEILING_KEY, None)
+        if value != rules.DEFAULT_CEILING:
+            settings[rules.MONEY_CEILING_KEY] = _plain(value)
+    else:
+        settings.pop(rules.LENGTH_RULE_KEY, None)
+        if value == rules.LENGTH_RULE_WARN:
+            settings[rules.LENGTH_RULE_KEY] = True
+    batch.settings = settings
 
 
 def _plain(value: object) -> object:
@@ -243,7 +285,7 @@ def create_batch(session: Session, values: dict[str, object], *, actor: str) -> 
     if parsed.get("year") is None:
         parsed["year"] = rules.year_of(parsed["name"])
     for key, value in parsed.items():
-        setattr(batch, key, value)
+        _set(batch, key, value)
     rules.check_rules(rules_of(batch))
     session.add(batch)
     session.flush()
@@ -255,7 +297,7 @@ def create_batch(session: Session, values: dict[str, object], *, actor: str) -> 
         entity_id=batch.id,
         batch_id=batch.id,
         summary=_("Batch {name} created").format(name=batch.name),
-        details={key: _plain(getattr(batch, key)) for key in EDITABLE},
+        details={key: _plain(_value(batch, key)) for key in EDITABLE},
     )
     return batch.id, Changes(batches=True, message=_("Batch {name} created.").format(name=batch.name))
 
@@ -281,7 +323,7 @@ def update_batch(session: Session, batch_id: int, values: dict[str, object], *, 
     batch = get_batch(session, batch_id)
     _require_open(batch)
     parsed = parse_values(values)
-    changed = {key: (getattr(batch, key), value) for key, value in parsed.items() if getattr(batch, key) != value}
+    changed = {key: (_value(batch, key), value) for key, value in parsed.items() if _value(batch, key) != value}
     if not changed:
         return Changes()
     if "name" in changed:
@@ -301,7 +343,7 @@ def update_batch(session: Session, batch_id: int, values: dict[str, object], *, 
             ).format(name=batch.name)
         )
     for key, (_old, new) in changed.items():
-        setattr(batch, key, new)
+        _set(batch, key, new)
     session.flush()
     recomputed = 0
     if recompute:
@@ -326,6 +368,21 @@ def update_batch(session: Session, batch_id: int, values: dict[str, object], *, 
         message=_("Batch {name} saved.").format(name=batch.name),
         details={"recomputed": recomputed},
     )
+
+
+def set_import_checks(
+    session: Session,
+    batch_id: int,
+    *,
+    actor: str,
+    money_ceiling: object = None,
+    title_length_rule: object = None,
+) -> Changes:
+    """Set what an import into the batch checks: the ceiling on one amount (万元; ``""`` for the default
+    100,000) and the name length rule (``"off"`` or ``"warn"``); None leaves one as it is. An edit of the
+    batch like any other (``update_batch``): an open batch only, audited as ``batch.edit``."""
+    values = {"money_ceiling": money_ceiling, "title_length_rule": title_length_rule}
+    return update_batch(session, batch_id, {k: v for k, v in values.items() if v is not None}, actor=actor)
 
 
 def _set_closed(session: Session, batch_id: int, closed: bool, reason: str, *, actor: str) -> Changes:

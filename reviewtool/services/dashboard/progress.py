@@ -39,8 +39,14 @@ DONE, DOING, TODO, WAITING = "done", "doing", "todo", "waiting"
 STATE_LABELS = {DONE: N_("Done"), DOING: N_("In progress"), TODO: N_("To do"), WAITING: N_("Waiting")}
 
 
+#: The main window's pages a step opens (``MainWindow.select_page`` keys); promotion is on 申报批次 → 评审阶段….
+PAGES = ("applications", "batches", "panels", "dashboard", "funding", "publicity")
+
+
 @dataclass(frozen=True)
 class Step:
+    """One step of the call; ``page`` is one of ``PAGES``."""
+
     key: str  # received, formal, stage:<id>, funding, publicity, objections
     title: str
     state: str
@@ -48,6 +54,10 @@ class Step:
     next: str  # what to do next ('' when done)
     page: str  # page key of the main window that does it
     counts: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.page not in PAGES:  # a key no page answers to would open the fallback page
+            raise ValueError(f"unknown page {self.page!r}")
 
     @property
     def state_label(self) -> str:
@@ -206,8 +216,10 @@ def _stage_step(p: StageProgress, previous_done: bool) -> Step:
     if p.finalised:
         return Step(key, p.name, DONE, summary + _("; finalised"), "", "panels", counts)
     if not p.applications:
-        text = _("No application has reached this stage yet: promote from the stage before it.")
-        return Step(key, p.name, WAITING if not previous_done else TODO, summary, text, "stages", counts)
+        text = _(
+            "No application has reached this stage yet: promote from the stage before it (申报批次 → 评审阶段… → 晋级…)."
+        )
+        return Step(key, p.name, WAITING if not previous_done else TODO, summary, text, "batches", counts)
     if not p.panels or p.panels_drawn < p.panels:
         text = _("Create the stage's panel and draw its experts.")
         return Step(key, p.name, TODO if previous_done else WAITING, summary, text, "panels", counts)

@@ -166,7 +166,8 @@ def outcome_letters(
                 )
             )
         else:
-            reason = data.decision_text(vetoed=row.vetoed, sheet_count=row.sheet_count, decision=row.decision.label())
+            decision = row.decision.label() if not row.funded else _("Not funded (final decision after the 公示)")
+            reason = data.decision_text(vetoed=row.vetoed, sheet_count=row.sheet_count, decision=decision)
             out.append(
                 OutcomeLetter(
                     app=headers[app_id],

@@ -90,8 +90,18 @@ def render_docx(template: bytes, context: dict, *, name: str, fonts: DocumentFon
             )
         ) from exc
     except TemplateSyntaxError as exc:
+        tag, paragraph = _malformed_tag(document, env)
+        if not tag:
+            raise UserError(
+                _("Template {template}: a placeholder is malformed ({message}).").format(
+                    template=name, message=exc.message
+                )
+            ) from exc
         raise UserError(
-            _("Template {template}: a placeholder is malformed ({message}).").format(template=name, message=exc.message)
+            _(
+                "Template {template}: the placeholder “{tag}” is malformed (in the paragraph “{paragraph}”); "
+                "check its brackets."
+            ).format(template=name, tag=tag, paragraph=paragraph)
         ) from exc
     missing: dict[str, None] = {}
     docx = document.docx
@@ -104,6 +114,8 @@ def render_docx(template: bytes, context: dict, *, name: str, fonts: DocumentFon
     ]
     if len(docx.sections) == 1:
         _count_whole_document(page_parts)
+    else:
+        _page_number_only(page_parts)
     for element in [docx.element.body, *page_parts]:
         for ch in _split_rare_runs(element):
             if fonts.face_for(ch) is None:
@@ -113,6 +125,38 @@ def render_docx(template: bytes, context: dict, *, name: str, fonts: DocumentFon
     return out.getvalue(), "".join(sorted(missing))
 
 
+_TAG = re.compile(r"\{(\{|%)(.*?)(?:(\}\}|%\})|$)", re.S)
+
+
+def _shorten(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _malformed_tag(document: DocxTemplate, env: Environment) -> tuple[str, str]:
+    """The first tag Jinja cannot read, and its paragraph (a tag not closed in its
+    paragraph, or an expression that does not parse); ("", "") when none is found."""
+    docx = document.docx
+    parts = [docx.element.body] + [
+        rel.target_part._element
+        for rel in docx.part.rels.values()
+        if rel.reltype.endswith(("/header", "/footer")) and hasattr(rel.target_part, "_element")
+    ]
+    for element in parts:
+        for p in element.iter(qn("w:p")):
+            text = "".join(t.text or "" for t in p.iter(qn("w:t")))
+            for match in _TAG.finditer(text):
+                kind, inner, close = match.groups()
+                tag = match.group(0)
+                if close is None or (close == "%}") != (kind == "%"):
+                    return _shorten(tag.strip()), _shorten(text.strip(), 60)
+                if kind == "{":
+                    try:  # (docxtpl's {{r …}} and {{p …}} name a rich-text run or paragraph)
+                        env.parse("{{" + re.sub(r"^(?:r|p|tr|tc)\s", " ", inner) + "}}")
+                    except TemplateSyntaxError:
+                        return _shorten(tag), _shorten(text.strip(), 60)
+    return "", ""
+
+
 def _count_whole_document(page_parts) -> None:
     """One document in the file: its footer counts NUMPAGES, which every
     word processor computes (LibreOffice keeps SECTIONPAGES' saved value)."""
@@ -120,6 +164,35 @@ def _count_whole_document(page_parts) -> None:
         for instr in element.iter(qn("w:instrText")):
             if instr.text and instr.text.strip() == "SECTIONPAGES":
                 instr.text = " NUMPAGES "
+
+
+def _page_number_only(page_parts) -> None:
+    """Many documents in one file, each a section numbered from 1: the footer says
+    ``第 x 页`` only. Word would count each section's pages (SECTIONPAGES), but
+    LibreOffice and WPS print the value saved in the field ("第 2 页 共 1 页")."""
+    for element in page_parts:
+        for instr in list(element.iter(qn("w:instrText"))):
+            if not instr.text or instr.text.strip() != "SECTIONPAGES":
+                continue
+            run = instr.getparent()
+            parent = run.getparent()
+            runs = [r for r in parent if r.tag == qn("w:r")]
+            at = runs.index(run)
+            begin = next((k for k in range(at, -1, -1) if _field_char(runs[k]) == "begin"), at)
+            end = next((k for k in range(at, len(runs)) if _field_char(runs[k]) == "end"), at)
+            for r in runs[begin : end + 1]:
+                parent.remove(r)
+            before = next((t for r in reversed(runs[:begin]) for t in r.findall(qn("w:t"))), None)
+            after = next((t for r in runs[end + 1 :] for t in r.findall(qn("w:t"))), None)
+            if before is not None:
+                before.text = re.sub(r"[\s/，,、]*共\s*$", "", before.text or "")
+            if after is not None:
+                after.text = re.sub(r"^\s*页", "", after.text or "")
+
+
+def _field_char(run) -> str | None:
+    char = run.find(qn("w:fldChar"))
+    return None if char is None else char.get(qn("w:fldCharType"))
 
 
 def _split_rare_runs(element) -> set[str]:

@@ -68,6 +68,7 @@ class ExportResult:
             "files": [str(f) for f in self.files],
             "documents": self.documents,
             "warning": self.warning,
+            "warnings": self.warning.splitlines() if self.warning else [],
             "skipped": list(self.skipped),
             "missing_characters": [m.as_json() for m in self.missing],
         }

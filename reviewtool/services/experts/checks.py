@@ -5,6 +5,8 @@ are told apart by the ID tail, and the contact lists dial the phone and mail
 the address, so these are checked, each problem naming its field:
 
 - name: 1–64 characters with at least one letter or 汉字 (not "-1" or "123");
+- unit and units to avoid: at least one letter or 汉字 (not "-5" or "-1": the
+  same-unit rule would compare that number with applicants' units);
 - unit, title, speciality, persons to avoid: no longer than their columns;
 - phone: a mainland mobile (11 digits, 1[3-9]…), a landline with its area
   code (0972-8123456, 0972 8123456 转 801), a 7–8 digit local number, each
@@ -78,6 +80,29 @@ def id_tail_problem(text: str) -> str | None:
     )
 
 
+def unit_problem(text: str, *, field: str = "unit") -> str | None:
+    """Why ``text`` is not a unit's name (``None`` when it is one, or is empty: no unit)."""
+    value = text.strip()
+    if value and not any(ch.isalpha() for ch in value):
+        return _("“{value}” is not a unit's name (it has no letters or 汉字)").format(value=value[:20])
+    return length_problem(value, Unit.name, field=_(FIELD_LABELS[field]))
+
+
+def phone_key(text: str | None) -> str:
+    """A phone number as compared with another: its digits, without +86 (empty for none)."""
+    raw = (text or "").strip()
+    digits = re.sub(r"\D", "", raw)
+    if raw.startswith("+86"):
+        digits = digits[2:]
+    elif raw.startswith("0086"):
+        digits = digits[4:]
+    return digits
+
+
+def email_key(text: str | None) -> str:
+    return (text or "").strip().casefold()
+
+
 def name_problem(text: str) -> str | None:
     value = text.strip()
     if not value:
@@ -107,7 +132,7 @@ def field_problems(
             problems[key] = problem
 
     add("name", name_problem(name))
-    add("unit", length_problem((unit or "").strip(), Unit.name, field=_(FIELD_LABELS["unit"])))
+    add("unit", unit_problem(unit or ""))
     add("title", length_problem((title or "").strip(), Expert.title, field=_(FIELD_LABELS["title"])))
     add(
         "speciality", length_problem((speciality or "").strip(), Expert.speciality, field=_(FIELD_LABELS["speciality"]))
@@ -120,7 +145,7 @@ def field_problems(
     if id_tail and id_tail.strip():
         add("id_tail", id_tail_problem(id_tail))
     for unit_name in avoid_units:
-        add("avoid_units", length_problem(unit_name, Unit.name, field=_(FIELD_LABELS["avoid_units"])))
+        add("avoid_units", unit_problem(unit_name, field="avoid_units"))
     for person in avoid_persons:
         add("avoid_persons", name_problem(person) and _("“{value}”: {problem}").format(
             value=person[:20], problem=name_problem(person)))  # fmt: skip

@@ -15,7 +15,7 @@ from reviewtool.core.errors import NotFound, UserError
 from reviewtool.i18n import _
 from reviewtool.services import audit
 from reviewtool.services.changes import Changes
-from reviewtool.services.experts.checks import FIELD_LABELS, field_problems
+from reviewtool.services.experts.checks import FIELD_LABELS, field_problems, unit_problem
 from reviewtool.storage.models import Application, Expert, ExpertField, ExpertRelation, PriorityArea, Unit
 
 
@@ -217,6 +217,9 @@ def add_relation(
         raise UserError(_("Name the unit, person or application of the relation."))
     relation = ExpertRelation(kind=kind, note=(note or "").strip() or None)
     if kind is RelationKind.UNIT:
+        problem = unit_problem(target, field="avoid_units")
+        if problem:
+            raise UserError(f"{_(FIELD_LABELS['avoid_units'])}: {problem}")
         relation.unit_id = get_or_create_unit(session, target).id
     elif kind is RelationKind.PERSON:
         relation.person_name = target

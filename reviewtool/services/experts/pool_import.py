@@ -9,6 +9,21 @@ Rules (docs/experts.md):
 - Every row is checked first (name, unit, phone, e-mail, ID tail, area codes,
   status, lengths — ``checks``); any problem refuses the whole file, naming
   the file, sheet, cell and what is wrong. Nothing is written.
+- **The unit is what the 回避 rules compare**, so a 工作单位 or 回避单位 without
+  a letter or 汉字 ("-5", "-1") is refused, and so is an empty 工作单位 cell (or
+  one of only spaces, which reads as empty) that would add an expert without
+  a unit or clear a stored one; an expert stored without a unit may stay so.
+- **No second copy of an expert.** A row that matches no stored expert (by
+  name and unit, or name and ID tail) but has the name and the phone, e-mail
+  or ID tail of one — the same person with their unit typed differently — is
+  refused, naming the cell and the stored unit; so are two such rows in the
+  file. Different names with the same phone or e-mail are only warned about
+  in the notes (a shared office landline or mailbox is legitimate); the same
+  ID tail under different names is not (four digits: coincidences are common).
+- **Hidden sheets and rows, as the application import treats them:** a
+  hidden sheet is not read and the notes say so; a row hidden in Excel is
+  read like the others, and the notes name it (and its entry in ``experts``
+  carries ``"hidden": true``).
 - **Merged cells** over several data rows of one column (a unit merged over
   three experts) are filled down: each row gets the merged value, and the
   result lists every range filled. A merged 姓名 cell, or a block merged
@@ -32,6 +47,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from reviewtool.core.enums import ExpertStatus, RelationKind
 from reviewtool.core.errors import UserError
+from reviewtool.core.panels.conflicts import normalise_name
 from reviewtool.core.tables.merged import MergedRange, merged_ranges
 from reviewtool.core.tables.read import read_table
 from reviewtool.core.tables.text import cell_text
@@ -39,7 +55,7 @@ from reviewtool.core.tables.types import Table, TableRow
 from reviewtool.i18n import _
 from reviewtool.services import audit
 from reviewtool.services.changes import Changes
-from reviewtool.services.experts.checks import field_problems
+from reviewtool.services.experts.checks import FIELD_LABELS, email_key, field_problems, phone_key
 from reviewtool.services.experts.pool import area_ids, get_or_create_unit
 from reviewtool.services.experts.pool_columns import POOL_COLUMNS, column_specs
 from reviewtool.services.progress import NEVER_CANCELLED, NO_PROGRESS, CancelToken, Progress
@@ -52,6 +68,8 @@ _NO = {"否", "n", "no", "false", "0", ""}
 FIELDS = ("name", "unit", "title", "speciality", "areas", "keywords", "phone", "email", "id_tail", "status",
           "status_reason", "is_staff")  # fmt: skip
 HEADERS = {key: header for key, header, _a in POOL_COLUMNS}
+#: The fields that tell one person from another besides the name.
+CONTACTS = ("phone", "email", "id_tail")
 
 
 @dataclass
@@ -61,7 +79,7 @@ class PoolImportResult:
     unchanged: int = 0
     rows: int = 0
     dry_run: bool = False
-    notes: list[str] = field(default_factory=list)  # merged cells filled down …
+    notes: list[str] = field(default_factory=list)  # hidden sheets and rows, merged cells filled down …
     kept_columns: list[str] = field(default_factory=list)  # headers absent from the file: stored values kept
     experts: list[dict] = field(default_factory=list)  # per row: name, action, changed fields
     changes: Changes = field(default_factory=Changes)
@@ -99,6 +117,30 @@ class _Row:
     values: dict[str, Any]  # only the columns present in the file
     avoid_units: list[str]
     avoid_persons: list[str]
+    source: TableRow
+
+    def where(self, key: str) -> str:
+        """The cell of ``key`` in this row (``专家库!B4``), or the row when the file has no such column."""
+        ref = self.source.ref(key)
+        return str(ref) if ref else f"{self.source.sheet}!{self.row}"
+
+
+def contact_keys(values: dict[str, Any]) -> dict[str, str]:
+    """The row's phone, e-mail and ID tail as compared (only those given)."""
+    keys = {
+        "phone": phone_key(values.get("phone")),
+        "email": email_key(values.get("email")),
+        "id_tail": (values.get("id_tail") or "").strip().upper(),
+    }
+    return {kind: key for kind, key in keys.items() if key}
+
+
+def _stored_contacts(expert: Expert) -> dict[str, str]:
+    return contact_keys({"phone": expert.phone, "email": expert.email, "id_tail": expert.id_number_tail})
+
+
+def _who(name: str, unit: str | None) -> str:
+    return f"{name}（{unit}）" if unit else name
 
 
 def _split(text: str) -> list[str]:
@@ -151,11 +193,14 @@ def _fill_block(block: MergedRange, key: str, value: Any, by_row: dict[int, Tabl
     return filled
 
 
-def _parse(path: Path, table: Table, areas: dict[str, int], cancel: CancelToken) -> tuple[list[_Row], list[str]]:
+def _parse(
+    path: Path, table: Table, areas: dict[str, int], cancel: CancelToken, notes: list[str]
+) -> tuple[list[_Row], list[str]]:
     present = set(table.columns)
     errors: list[str] = []
     parsed: list[_Row] = []
     seen: dict[tuple[str, str], int] = {}
+    seen_contacts: dict[tuple[str, str], _Row] = {}
 
     def bad(row: TableRow, key: str, message: str) -> None:
         ref = row.ref(key)
@@ -187,6 +232,16 @@ def _parse(path: Path, table: Table, areas: dict[str, int], cancel: CancelToken)
             bad(row, key, problem)
         if "name" in problems:
             continue
+        if row.hidden:
+            notes.append(
+                _("{file}, {cell}: {message}").format(
+                    file=path.name,
+                    cell=str(row.ref("name")),
+                    message=_(
+                        "{hidden}, and {name} is imported like the rows shown (delete the row to leave it out)"
+                    ).format(hidden=_("this row is hidden in the workbook"), name=values["name"]),
+                )
+            )
         if "areas" in present:
             codes = list(dict.fromkeys(_split(text("areas").upper())))
             unknown = [c for c in codes if c not in areas]
@@ -211,8 +266,92 @@ def _parse(path: Path, table: Table, areas: dict[str, int], cancel: CancelToken)
             bad(row, "name", _("the same expert is already on row {row}").format(row=seen[key]))
             continue
         seen[key] = row.row
-        parsed.append(_Row(row.row, values, avoid_units, avoid_persons))
+        item = _Row(row.row, values, avoid_units, avoid_persons, row)
+        first = _same_person_in_file(path, item, seen_contacts, notes)
+        if first is not None:
+            bad(row, "name", _("the same expert is already on row {row}").format(row=first))
+            continue
+        parsed.append(item)
     return parsed, errors
+
+
+def _same_person_in_file(path: Path, item: _Row, seen: dict[tuple[str, str], _Row], notes: list[str]) -> int | None:
+    """The earlier row with this row's name and its phone, e-mail or ID tail, if any; a different
+    name with the same phone or e-mail is noted. Records this row's contacts for the rows after it."""
+    name = normalise_name(item.values["name"])
+    for kind, key in contact_keys(item.values).items():
+        earlier = seen.get((kind, key))
+        if earlier is None:
+            continue
+        if normalise_name(earlier.values["name"]) == name:
+            return earlier.row
+        if kind != "id_tail":
+            notes.append(
+                _(
+                    "{file}, {cell}: {name} has the same {field} as {other} on row {row}; check it is not a "
+                    "typing mistake (a shared office phone or mailbox is fine)."
+                ).format(
+                    file=path.name,
+                    cell=item.where(kind),
+                    name=item.values["name"],
+                    field=_(FIELD_LABELS[kind]),
+                    other=earlier.values["name"],
+                    row=earlier.row,
+                )  # fmt: skip
+            )
+    for kind, key in contact_keys(item.values).items():
+        seen.setdefault((kind, key), item)
+    return None
+
+
+def _same_person_in_pool(
+    path: Path,
+    item: _Row,
+    target: Expert | None,
+    by_contact: dict[tuple[str, str], list[Expert]],
+    errors: list[str],
+    notes: list[str],
+) -> None:
+    """Refuse a new row that is a stored expert under another unit (same name and phone, e-mail or
+    ID tail); note a row whose phone or e-mail is another stored expert's (see the module's rules)."""
+    name = normalise_name(item.values["name"])
+    noted: set[int] = set()
+    for kind, key in contact_keys(item.values).items():
+        for other in by_contact.get((kind, key), []):
+            if other is target:
+                continue
+            unit = other.unit.name if other.unit else None
+            if target is None and normalise_name(other.name) == name:
+                cell = item.where("unit") if "unit" in item.values else item.where(kind)
+                errors.append(
+                    _(
+                        "{file}, {cell}: {who} is already in the pool with the same {field}; this row's "
+                        "工作单位 “{unit}” does not match theirs, so it would add a second {name}. Type the unit "
+                        "as stored, or change it in the pool first."
+                    ).format(
+                        file=path.name,
+                        cell=cell,
+                        who=_who(other.name, unit),
+                        field=_(FIELD_LABELS[kind]),
+                        unit=item.values.get("unit") or "",
+                        name=item.values["name"],
+                    )  # fmt: skip
+                )
+                return
+            if kind != "id_tail" and other.id not in noted:
+                noted.add(other.id)
+                notes.append(
+                    _(
+                        "{file}, {cell}: {name} has the same {field} as {other}, already in the pool; check it "
+                        "is not a typing mistake (a shared office phone or mailbox is fine)."
+                    ).format(
+                        file=path.name,
+                        cell=item.where(kind),
+                        name=item.values["name"],
+                        field=_(FIELD_LABELS[kind]),
+                        other=_who(other.name, unit),
+                    )  # fmt: skip
+                )
 
 
 def _refuse(path: Path, errors: list[str]) -> UserError:
@@ -311,19 +450,42 @@ def import_pool(
     areas = area_ids(session)
     notes: list[str] = []
     errors: list[str] = []
+    if table.hidden_sheets:
+        notes.append(
+            _("Hidden sheets were not read: {sheets} (unhide a sheet in Excel to import it).").format(
+                sheets="、".join(table.hidden_sheets)
+            )
+        )
     if table.kind == "xlsx":
         _fill_merged(path, table, notes, errors)
-    parsed, row_errors = _parse(path, table, areas, cancel)
+    parsed, row_errors = _parse(path, table, areas, cancel, notes)
     errors += row_errors
     present = set(table.columns)
     existing = list(session.scalars(select(Expert).options(selectinload(Expert.unit), selectinload(Expert.relations))))
     by_key: dict[tuple[str, str], Expert] = {}
     by_name: dict[str, list[Expert]] = {}
+    by_contact: dict[tuple[str, str], list[Expert]] = {}
     for e in existing:
         by_key[(e.name, e.unit.name if e.unit else "")] = e
         if e.id_number_tail:
             by_key.setdefault((e.name, e.id_number_tail), e)
         by_name.setdefault(e.name, []).append(e)
+        for kind_key in _stored_contacts(e).items():
+            by_contact.setdefault(kind_key, []).append(e)
+    for item in parsed:
+        target = _find(by_key, by_name, item.values, present)
+        if "unit" in present and not item.values["unit"] and (target is None or target.unit is not None):
+            errors.append(
+                _("{file}, {cell}: {message}").format(
+                    file=path.name,
+                    cell=item.where("unit"),
+                    message=_(
+                        "the 工作单位 is empty; the 回避 rules compare it with the applicants' units. Type it, "
+                        "or leave the 工作单位 column out of the file to keep the stored units."
+                    ),
+                )
+            )
+        _same_person_in_pool(path, item, target, by_contact, errors, notes)
     if "unit" not in present:
         for item in parsed:
             if not item.values.get("id_tail") and len(by_name.get(item.values["name"], [])) > 1:
@@ -343,6 +505,7 @@ def import_pool(
         progress.update(done, len(parsed), item.values["name"])
         cancel.check()
         expert = _find(by_key, by_name, item.values, present)
+        hidden = {"hidden": True} if item.source.hidden else {}
         before = stored_values(expert) if expert is not None else {}
         changed = _changed(before, item.values) if expert is not None else {}
         relations = _new_relations(session, expert, item)
@@ -350,7 +513,7 @@ def import_pool(
             changed["relations"] = [[], relations]
         if expert is None:
             result.created += 1
-            result.experts.append({"row": item.row, "name": item.values["name"], "action": "new"})
+            result.experts.append({"row": item.row, "name": item.values["name"], "action": "new", **hidden})
             if not dry_run:
                 expert = Expert(name=item.values["name"])
                 session.add(expert)
@@ -366,10 +529,12 @@ def import_pool(
             continue
         if not changed:
             result.unchanged += 1
-            result.experts.append({"row": item.row, "name": expert.name, "action": "unchanged"})
+            result.experts.append({"row": item.row, "name": expert.name, "action": "unchanged", **hidden})
             continue
         result.updated += 1
-        result.experts.append({"row": item.row, "name": expert.name, "action": "update", "changed": sorted(changed)})
+        result.experts.append(
+            {"row": item.row, "name": expert.name, "action": "update", "changed": sorted(changed), **hidden}
+        )
         if dry_run:
             continue
         _apply(session, expert, item.values, areas)

@@ -7,16 +7,15 @@ from __future__ import annotations
 import functools
 import gc
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import ParamSpec, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from reviewtool.core.batches import LENGTH_RULE_WARN, length_rule_of, money_ceiling_of
 from reviewtool.core.intake.fields import AMBIGUOUS_MARKERS, COUNTIES, column_specs
 from reviewtool.core.intake.rows import IntakeContext
-from reviewtool.core.intake.values import DEFAULT_CEILING
 from reviewtool.core.tables.read import read_table
 from reviewtool.core.tables.types import Table
 from reviewtool.i18n import _
@@ -66,22 +65,15 @@ def with_table_unfrozen(function: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
-def money_ceiling(batch: Batch | None) -> Decimal:
-    """The batch's ceiling on one amount (``settings["money_ceiling"]``, 万元), else 100,000 万元."""
-    value = ((batch.settings or {}) if batch is not None else {}).get("money_ceiling")
-    try:
-        ceiling = Decimal(str(value)) if value not in (None, "") else DEFAULT_CEILING
-    except InvalidOperation:
-        return DEFAULT_CEILING
-    return ceiling if ceiling.is_finite() and ceiling > 0 else DEFAULT_CEILING
-
-
 def intake_context(session: Session, batch: Batch | None = None) -> IntakeContext:
+    """What checking a row needs: the plan's areas, known units' counties, and the batch's checks (the
+    ceiling on one amount, the name length rule), set with ``services.batches.batch.set_import_checks``."""
     areas = list_areas(session)
+    settings = batch.settings if batch is not None else None
     return IntakeContext(
         area_titles={a.code: a.title for a in areas if a.kind != "target"},
         unit_counties=dict(session.execute(select(Unit.name, Unit.county)).all()),
         counties=COUNTIES,
-        money_ceiling=money_ceiling(batch),
-        length_rule=bool(((batch.settings or {}) if batch is not None else {}).get("title_length_rule")),
+        money_ceiling=money_ceiling_of(settings),
+        length_rule=length_rule_of(settings) == LENGTH_RULE_WARN,
     )

@@ -17,9 +17,11 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from reviewtool.core.intake.fields import EXTRA, IGNORE
+from reviewtool.core.errors import UserError
+from reviewtool.core.intake.fields import EXTRA, FIELDS_BY_KEY, IGNORE
+from reviewtool.core.tables.header import names_column
 from reviewtool.core.tables.read import IGNORE_KEY
-from reviewtool.core.tables.types import Table
+from reviewtool.core.tables.types import HeaderColumn, Table
 from reviewtool.i18n import _
 from reviewtool.services.intake import import_audit, import_match, import_rows, import_write, mapping
 from reviewtool.services.intake.batch_choice import resolve_batch
@@ -54,6 +56,7 @@ def import_applications(
         raise ValueError(options.existing)
     applied, profile_name = _mapping_to_use(session, options)
     table = read_sheet(path, options, progress, cancel, applied)
+    _check_mapped_headers(session, options, table)
     if not options.mapping and not options.profile and options.use_matching_profile:
         found = mapping.matching_profile(session, [c.full_label for c in table.columns.values()] + _others(table))
         if found is not None and found.mapping:
@@ -99,13 +102,15 @@ def import_applications(
         result.messages.append(
             _("Sheet {sheet} has headers but no data rows: nothing to import.").format(sheet=table.sheet)
         )
-    if options.dry_run or (result.rejected and not options.only_valid) or not run.drafts:
+    writes = bool(run.drafts) and not (result.rejected and not options.only_valid)
+    if options.dry_run or not writes:
+        result.batch_created = options.dry_run and writes and run.batch_new  # a dry run: what the import would do
         return result
 
     run.release_rows()  # writing needs only the drafts
     cancel.check()
     if run.batch is None:
-        run.batch, run.batch_name, _created = resolve_batch(session, run.batch_name, create=True)
+        run.batch, run.batch_name, result.batch_created = resolve_batch(session, run.batch_name, create=True)
         import_audit.batch_created(session, run, actor=actor)
     units = import_write.write_units(session, run)
     area_ids = area_ids_by_code(session)
@@ -132,8 +137,28 @@ def _mapping_to_use(session: Session, options: ImportOptions) -> tuple[dict[str,
     return applied, name
 
 
+def _check_mapped_headers(session: Session, options: ImportOptions, table: Table) -> None:
+    """Refuse a mapping (``--map 'HEADER=FIELD'``) whose header is not in the sheet read: it would
+    otherwise do nothing, silently. A saved mapping's own entries may name headers a sheet lacks."""
+    saved = mapping.get_profile(session, options.profile).mapping if options.profile else {}
+    absent = [
+        header
+        for header, key in options.mapping.items()
+        if saved.get(header) != key and not any(names_column(header, c) for c in table.header_columns)
+    ]
+    if absent:
+        raise UserError(
+            _("--map names {headers}, but sheet {sheet} has no such header (headers found: {found}).").format(
+                headers="、".join(f"“{h}”" for h in absent),
+                sheet=table.sheet,
+                found="、".join(c.full_label for c in table.header_columns) or _("none"),
+            )
+        )
+
+
 def _others(table: Table) -> list[str]:
-    return [c.full_label for c in table.unknown_columns if c.label]
+    """The headers read as no field: unknown ones, and a field's later columns (kept as extra fields)."""
+    return [c.full_label for c in [*table.unknown_columns, *table.duplicate_columns] if c.label]
 
 
 def header_uses(table: Table, applied: dict[str, str]) -> list[HeaderUse]:
@@ -144,7 +169,7 @@ def header_uses(table: Table, applied: dict[str, str]) -> list[HeaderUse]:
     for key, column in table.columns.items():
         field_key = key.split("#", 1)[0]
         uses.append((column.index, HeaderUse(column.letter, column.full_label, field_key, _is_mapped(column, mapped))))
-    for column in table.unknown_columns:
+    for column in [*table.unknown_columns, *table.duplicate_columns]:
         if column.label:
             uses.append(
                 (
@@ -174,7 +199,7 @@ def _result(run: ImportRun) -> ImportResult:
         sheet=table.sheet,
         header_rows=table.header_rows,
         batch=run.batch_name,
-        batch_created=run.batch_new,
+        batch_created=False,  # set once it is known whether the import writes (creating the batch)
         dry_run=run.options.dry_run,
         written=False,
         rows=run.outcomes,
@@ -196,10 +221,45 @@ def _result(run: ImportRun) -> ImportResult:
                 "it is kept as an extra field. If it is the priority area, map it: --map '{header}=所属领域'."
             ).format(letter=column.letter, header=column.full_label)
         )
-    if table.duplicate_columns:
-        result.messages.append(
-            _("Columns matched twice, the later ones kept as extra fields: {columns}").format(
-                columns="、".join(f"{c.letter} {c.full_label}" for c in table.duplicate_columns)
+    result.messages.extend(column_messages(table))
+    return result
+
+
+def _quoted(column: HeaderColumn) -> str:
+    return _("column {letter} “{header}”").format(letter=column.letter, header=column.full_label)
+
+
+def column_messages(table: Table) -> list[str]:
+    """What happened to columns that feed the same field, or share a header: amounts summed, the rest
+    kept as extra fields (under which name): nothing is dropped."""
+    messages: list[str] = []
+    fed: dict[str, list[HeaderColumn]] = {}
+    for key, column in table.columns.items():
+        fed.setdefault(key.split("#", 1)[0], []).append(column)
+    for key, columns in fed.items():
+        if len(columns) > 1:
+            messages.append(
+                _("{columns} all feed {field}: their amounts are added up.").format(
+                    columns="、".join(_quoted(c) for c in columns), field=FIELDS_BY_KEY[key].header
+                )
+            )
+    for column in table.duplicate_columns:
+        first = table.columns.get(column.key or "")
+        messages.append(
+            _(
+                "{column} is also read as {field}, which {first} already gives: it is kept as the extra field “{extra}”."
+            ).format(
+                column=_quoted(column),
+                field=FIELDS_BY_KEY[column.key].header if column.key in FIELDS_BY_KEY else column.key,
+                first=_quoted(first) if first is not None else "",
+                extra=table.extra_keys.get(column.index, column.full_label),
             )
         )
-    return result
+    shared = [c for c in table.unknown_columns if table.extra_keys.get(c.index, c.full_label) != c.full_label]
+    if shared:
+        messages.append(
+            _("Columns with the same header are kept as separate extra fields: {columns}").format(
+                columns="、".join(f"“{table.extra_keys[c.index]}”" for c in shared)
+            )
+        )
+    return messages

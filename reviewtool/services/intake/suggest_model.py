@@ -64,9 +64,16 @@ def _confirmed_filter():
 
 def area_texts(session: Session) -> list[AreaText]:
     rows = list_areas(session)
-    titles = {r.code: r.title for r in rows}
+    by_code = {r.code: r for r in rows}
     return [
-        AreaText(r.code, r.title, r.description, titles.get(r.parent, "") if r.parent else "", r.kind)
+        AreaText(
+            r.code,
+            r.title,
+            r.description,
+            by_code[r.parent].title if r.parent in by_code else "",
+            r.kind,
+            (by_code[r.parent].description or "") if r.parent in by_code else "",
+        )
         for r in rows
         if r.kind in SUGGEST_KINDS
     ]
