@@ -7,7 +7,7 @@ separate ``reviewtool-cli`` process, kills it with SIGKILL, and checks:
 - the operation is all or nothing: the database is exactly as before, or
   exactly as after a complete run (every row of every table compared, the
   clocks left out — and the audit chain's ``hash`` / ``prev_hash``, which
-  hash the clock);
+  hash the clock — and each issued PDF's 文件指纹, random by design, masked);
 - the audit chain is intact, by the app's own check (``reviewtool-cli audit
   verify --expect``): every record links to the one before, and the last
   record before the trial is still in the chain;
@@ -22,8 +22,10 @@ place). The trials take turns: killed **while writing** (once this run is
 seen writing, after a random part of the write phase the unkilled run had —
 the writing, the commit, the renames), **near the end** (90–105 % of the
 duration: the last writes, the commit, or just after finishing) and
-**anywhere** (5–100 %). Each trial's line says what was being written at
-the kill.
+**anywhere** (5–100 %). The first two are timed from this run's first write
+and scaled by this run's pace (its first write against the unkilled run's),
+so a busier or a warmer machine does not push them past the end. Each
+trial's line says what was being written at the kill.
 
 The operations, in turn: importing a 20,000-row summary sheet, a PDF batch
 (the demo batch's 专家评审表, one file per application, or one combined
@@ -43,6 +45,7 @@ import importlib.util
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import sqlite3
@@ -78,10 +81,16 @@ VOLATILE = {"at", "details"}
 #: Columns of one table that differ as well: the audit chain's links hash each record's time. They are
 #: left out of the comparison and checked instead by the app's own verification (``chain_problems``).
 VOLATILE_IN = {"audit_event": {"hash", "prev_hash"}}
+#: Random by design: the 文件指纹 each issued PDF gets (64 random bits), named in its audit record's summary.
+FINGERPRINT = re.compile(r"\b[0-9A-F]{4}(?:-[0-9A-F]{4}){3}\b")
+
+
+def _plain(value):
+    return FINGERPRINT.sub("XXXX-XXXX-XXXX-XXXX", value) if isinstance(value, str) else value
 
 
 def dump(db: Path) -> dict[str, list]:
-    """Every table's rows (without the volatile columns), sorted."""
+    """Every table's rows (without the volatile columns, fingerprints masked), sorted."""
     with sqlite3.connect(db) as connection:
         names = [r[0] for r in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")]
         out = {}
@@ -92,7 +101,8 @@ def dump(db: Path) -> dict[str, list]:
                 if c[1] not in VOLATILE and not c[1].endswith("_at") and c[1] not in VOLATILE_IN.get(name, ())
             ]
             listed = ", ".join(f'"{c}"' for c in columns)
-            out[name] = sorted(map(repr, connection.execute(f'SELECT {listed} FROM "{name}"')))
+            rows = connection.execute(f'SELECT {listed} FROM "{name}"')
+            out[name] = sorted(repr(tuple(map(_plain, row))) for row in rows)
         return out
 
 
@@ -287,12 +297,19 @@ def prepare(work: Path) -> tuple[Path, list[Operation]]:
 
 
 def kill_moment(mode: str, op: Operation, rng: random.Random) -> float:
-    """Seconds after the start (``anywhere``, ``end``) or after the first write is seen (``writing``)."""
+    """Seconds, at the unkilled run's pace: after the start (``anywhere``) or after the first write
+    is seen (``writing``: a random part of the write phase; ``end``: 90–105 % of the whole run)."""
     if mode == "writing":
         return rng.uniform(0.0, 1.0) * max(op.duration - op.write_start, POLL)
     if mode == "end":
-        return rng.uniform(0.9, 1.05) * op.duration
+        return max(rng.uniform(0.9, 1.05) * op.duration - op.write_start, 0.0)
     return rng.uniform(0.05, 1.0) * op.duration
+
+
+def pace(op: Operation, first_write: float) -> float:
+    """How fast this run goes against the unkilled one (a busy machine, warm caches): its first
+    write's time over the unkilled run's, within 0.25–4."""
+    return min(max(first_write / op.write_start, 0.25), 4.0) if op.write_start > 0 else 1.0
 
 
 def schedule(trials: int, operations: list[Operation]) -> list[tuple[Operation, str]]:
@@ -313,12 +330,13 @@ def trial(number: int, op: Operation, mode: str, base: Path, work: Path, rng: ra
     wait = kill_moment(mode, op, rng)
     process = start(op.args(folder), db)
     begun = time.perf_counter()
-    deadline = None if mode == "writing" else begun + wait
+    deadline = begun + wait if mode == "anywhere" else None
     seen = None
     while process.poll() is None:
         now = time.perf_counter()
         if deadline is None and writing(folder, db):
-            deadline = now + wait  # this run is writing: kill a random part of the write phase later
+            # This run is writing: the rest of the wait, at this run's pace.
+            deadline = now + wait * pace(op, now - begun)
         if deadline is not None and now >= deadline:
             seen = writing(folder, db)
             os.kill(process.pid, signal.SIGKILL)

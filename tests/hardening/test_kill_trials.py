@@ -1,7 +1,8 @@
 """bench/kill_trials.py judges a killed run against a complete one: two complete
 runs of the same work must compare equal (the audit chain's hash and prev_hash
-hash the clock, so they are left out), the chain itself is checked by the
-app's own ``audit verify`` instead, and the kills are aimed at the writing too."""
+hash the clock, and an issued PDF's 文件指纹 is random, so they are left out),
+the chain itself is checked by the app's own ``audit verify`` instead, and the
+kills are aimed at the writing too."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from reviewtool.services import audit
+from reviewtool.services.documents.issued import new_fingerprint
 from reviewtool.services.experts import pool
 from reviewtool.storage.database import Database
 
@@ -34,6 +37,10 @@ def complete_run(template: Path, path: Path) -> Path:
     with database.session() as s:
         for i in range(3):
             pool.create_expert(s, pool.ExpertInput(name=f"专家{i}", unit="青海大学"), actor="t")
+        audit.record(
+            s, actor="t", action="documents.issued", entity_type="document",
+            summary=f"出具 HDKJ2025-001_专家评审表.pdf（专家评审表），文件指纹 {new_fingerprint()}",
+        )  # fmt: skip
     database.dispose()
     return path
 
@@ -46,8 +53,8 @@ def sql(path: Path, statement: str, *params):
 def test_two_complete_runs_compare_equal_though_their_hashes_differ(kill_trials, sqlite_template, tmp_path):
     one = complete_run(sqlite_template, tmp_path / "one.sqlite3")
     two = complete_run(sqlite_template, tmp_path / "two.sqlite3")
-    newest = "SELECT hash, prev_hash FROM audit_event ORDER BY seq DESC LIMIT 2"
-    assert sql(one, newest) != sql(two, newest)  # the chain hashes each record's time
+    newest = "SELECT hash, prev_hash, summary FROM audit_event ORDER BY seq DESC LIMIT 2"
+    assert sql(one, newest) != sql(two, newest)  # the chain hashes each record's time; fingerprints are random
     assert kill_trials.dump(one) == kill_trials.dump(two)
     before = kill_trials.dump(sqlite_template)
     assert before["audit_event"] != kill_trials.dump(one)["audit_event"]  # the records themselves still count
@@ -84,6 +91,8 @@ def test_kills_are_aimed_at_the_writing_and_the_end_of_the_run(kill_trials):
     rng = random.Random(11)
     op = operations[0]
     writes = [kill_trials.kill_moment("writing", op, rng) for _ in range(200)]
-    ends = [kill_trials.kill_moment("end", op, rng) for _ in range(200)]
+    ends = [op.write_start + kill_trials.kill_moment("end", op, rng) for _ in range(200)]
     assert 0 <= min(writes) and max(writes) <= 2.0  # within the 2 s the unkilled run spent writing
     assert 9.0 <= min(ends) and max(ends) <= 10.5 and any(e > 10.0 for e in ends)  # just after finishing too
+    # Timed at this run's pace: a run that reached its first write in half the time is killed twice as soon.
+    assert kill_trials.pace(op, 4.0) == 0.5 and kill_trials.pace(op, 8.0) == 1.0
