@@ -27,14 +27,19 @@ def save_picture(widget, name: str) -> Path:
     QApplication.processEvents()
     target = screenshot_dir() / f"{name}.png"
     assert widget.grab().save(str(target), "PNG")
+    publish_picture(target)
+    return target
+
+
+def publish_picture(picture: Path) -> None:
+    """With ``REVIEWTOOL_DOC_IMAGES=1``, replace the user guides' docs/images/ picture of the same name."""
     if os.environ.get("REVIEWTOOL_DOC_IMAGES") == "1":
         # 256 colours (no dithering) keeps every picture well under 200 KB and looks the same.
         from PIL import Image
 
-        with Image.open(target) as image:
+        with Image.open(picture) as image:
             small = image.convert("RGB").quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
-            small.save(DOC_IMAGES / f"{name}.png", optimize=True)
-    return target
+            small.save(DOC_IMAGES / picture.name, optimize=True)
 
 
 def wait_idle(qtbot, ctx, timeout: int = 10000) -> None:

@@ -149,7 +149,9 @@ def _exports(db) -> list:
     from reviewtool.storage.models import AuditEvent
 
     with db.session() as session:
-        events = session.scalars(select(AuditEvent).where(AuditEvent.action == "documents.export")).all()
+        events = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "documents.export").order_by(AuditEvent.id)
+        ).all()
         return [dict(e.details) for e in events]
 
 

@@ -66,6 +66,54 @@ def test_the_panel_sheet_and_leader_draft_in_word(scored_db, tmp_path):
     assert "内部备注" not in " ".join(body)
 
 
+def _header_text(section) -> str:
+    return "\n".join(p.text for p in section.header.paragraphs)
+
+
+def test_every_page_of_the_word_sheets_names_its_application(scored_db, tmp_path):
+    """Headers are outside the template's loop: each application of a combined file is a
+    section with a header of its own naming it (the PDFs' page header), marked 保密."""
+    with scored_db.session() as s:
+        sheets = export_panel_docx(s, scored_db.info.batch_id, tmp_path / "sheets", combined=True)
+        drafts = export_panel_docx(s, scored_db.info.batch_id, tmp_path / "drafts", leader_draft=True)
+    document = docx.Document(str(sheets.files[0]))
+    numbers = ["HD2026-001", "HD2026-002", "HD2026-003", "HD2026-004"]
+    headers = [_header_text(section) for section in document.sections]
+    assert len(headers) == 4 and all(not section.header.is_linked_to_previous for section in document.sections)
+    for header, number in zip(headers, numbers, strict=True):
+        assert header.startswith("海东市科学技术局 · 项目综合评审意见表\t保密\n" + number + " · "), header
+        assert [n for n in numbers if n in header] == [number]
+    assert "智慧农牧业物联网平台研发" in headers[1] and "<b>冷水鱼</b>" in headers[0]  # text, never XML
+    red = document.sections[0].header.paragraphs[-1].runs
+    assert any(r.text == "保密" and r.font.color.rgb == docx.shared.RGBColor(0xB0, 0, 0x20) for r in red)
+    footer = document.sections[0].footer._element.xml
+    assert " PAGE " in footer and "SECTIONPAGES" not in footer and "共" not in footer  # combined: 第 x 页 only
+    draft = docx.Document(str(next(f for f in drafts.files if f.name.startswith("HD2026-003"))))
+    assert [_header_text(sec) for sec in draft.sections] == [
+        "海东市科学技术局 · 专家组组长综合意见（草稿）\t保密\nHD2026-003 · 湟水流域水生态修复示范"
+    ]
+    assert " NUMPAGES " in draft.sections[0].footer._element.xml  # one document: 第 x 页 共 y 页
+
+
+def test_a_bureau_templates_own_header_is_kept_above_the_application(scored_db, tmp_path):
+    mine = tmp_path / "意见表模板.docx"
+    with scored_db.session() as s:
+        templates.write_template(s, "panel_sheet", mine)
+    document = docx.Document(str(mine))
+    document.sections[0].header.paragraphs[0].text = "{{ bureau }}（内部）"
+    document.save(str(mine))
+    with scored_db.session() as s:
+        templates.install_template(s, "panel_sheet", mine, actor="t")
+        result = export_panel_docx(s, scored_db.info.batch_id, tmp_path / "sheets", combined=True)
+    sections = docx.Document(str(result.files[0])).sections
+    headers = [_header_text(section) for section in sections]
+    assert len(headers) == 4 and len({section.header.part.partname for section in sections}) == 4
+    assert all(h.startswith("海东市科学技术局（内部）\n海东市科学技术局 · 项目综合评审意见表") for h in headers), (
+        headers
+    )
+    assert "HD2026-004 · 碳化硅材料工艺改进" in headers[3]
+
+
 def test_a_bureau_template_replaces_the_built_in_one(scored_db, tmp_path, capsys):
     mine = tmp_path / "我们的公示模板.docx"
     assert main(["export", "templates", "write", "--document", "publicity", "--out", str(mine),

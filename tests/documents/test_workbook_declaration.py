@@ -60,3 +60,41 @@ def test_a_workbook_carries_the_commitment_and_a_withdrawal_is_imported_as_a_con
     with db.session() as s:
         report = workbook_import.import_workbooks(s, [bad], actor="clerk")
     assert not report.files[0].ok and "需回避" in report.files[0].errors[0] and "也许" in report.files[0].errors[0]
+
+
+def test_every_sheet_of_a_workbook_prints_and_its_rows_fit_their_wrapped_text(db, tmp_path):
+    """A4, fit to one page width, landscape where wide, the header row repeated and the page
+    number in the footer on every sheet; every row as tall as its wrapped text needs."""
+    from openpyxl.utils import get_column_letter
+
+    from reviewtool.services.documents.text import commitment_text
+    from reviewtool.services.exports.xlsx import LINE_HEIGHT, MAX_ROW_HEIGHT, lines_needed
+
+    _world, _panel_id, files, _names = export_panel(db, tmp_path / "out", n_apps=3, experts=3)
+    wb = load_workbook(files[0].path)
+    visible = [ws for ws in wb.worksheets if ws.sheet_state == "visible"]
+    assert [ws.title for ws in visible] == ["填表说明", "项目概要", "评分标准", "评分"]
+    for ws in visible:
+        setup = ws.page_setup
+        assert int(setup.paperSize) == 9, ws.title  # A4
+        assert setup.fitToWidth == 1 and setup.fitToHeight == 0 and ws.sheet_properties.pageSetUpPr.fitToPage
+        assert "&P" in ws.oddFooter.center.text, ws.title
+        width = sum(ws.column_dimensions[get_column_letter(c)].width or 8.43 for c in range(1, ws.max_column + 1))
+        assert setup.orientation == ("landscape" if width > 110 else "portrait"), (ws.title, width)
+        merged = {(r.min_row, r.min_col): r.max_col for r in ws.merged_cells.ranges}
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.value is None or not cell.alignment.wrap_text:
+                    continue
+                last = merged.get((cell.row, cell.column), cell.column)
+                room = sum(ws.column_dimensions[get_column_letter(c)].width for c in range(cell.column, last + 1))
+                lines = lines_needed(cell.value, room)
+                if lines > 1:
+                    height = ws.row_dimensions[cell.row].height
+                    assert height and height >= min(MAX_ROW_HEIGHT, LINE_HEIGHT * lines), (ws.title, cell.coordinate)
+    titles = {ws.title: ws.print_title_rows for ws in visible}
+    assert titles == {"填表说明": None, "项目概要": "$1:$1", "评分标准": "$3:$3", "评分": "$3:$3"}
+    assert [ws.page_setup.orientation for ws in visible] == ["portrait", "landscape", "landscape", "landscape"]
+    guide = visible[0]
+    commitment = next(c for c in guide["A"] if c.value == commitment_text())
+    assert guide.row_dimensions[commitment.row].height >= 3 * LINE_HEIGHT  # the commitment wraps on 3 lines

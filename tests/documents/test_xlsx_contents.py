@@ -79,3 +79,59 @@ def test_the_batch_workbook_carries_every_field_and_rows_fit_their_text(scored_d
     assert height and height >= 3 * LINE_HEIGHT  # the long title wraps over several lines
     assert row[header.index("项目名称")].alignment.wrap_text
     assert ws.page_setup.orientation == "landscape" and ws.print_title_rows == "$2:$2"
+
+
+def _budget_item(header: str) -> str | None:
+    """The field a header names, read as the import reads a header (aliases, units in brackets ignored)."""
+    from reviewtool.core.intake.fields import column_specs
+    from reviewtool.core.tables.header import alias_index
+    from reviewtool.core.tables.text import normalise_header
+
+    return alias_index(column_specs()).get(normalise_header(header))
+
+
+def test_the_batch_workbook_names_each_item_once(scored_db, tmp_path):
+    """No header twice, and no budget line or output in two columns under two names: a line stored
+    under another name (设备费, 劳务费, 示范推广面积（亩）, as older databases and the demo data hold
+    them) is counted in its own column; an import-kept column named like another is marked."""
+    with scored_db.session() as s:
+        one = s.get(Application, scored_db.info.app_ids["HD2026-001"])
+        one.budget_lines = {"设备": "10", "设备费": "5.5", "劳务费": "3", "自定义费用": "2"}
+        one.outputs = {"示范推广面积（亩）": 1200, "技术合同交易额（万元）": 30}
+        one.extra_fields = {"项目名称": "第二个项目名称列", "状态": "导入时的状态"}
+        two = s.get(Application, scored_db.info.app_ids["HD2026-002"])
+        two.budget_lines = {"人员": "4"}
+        two.outputs = {"论文": "2", "发表论文": "3"}  # one application, two names: both kept
+    with scored_db.session() as s:
+        path = export_batch_workbook(s, scored_db.info.batch_id, tmp_path / "b.xlsx")
+    ws = openpyxl.load_workbook(path)["申报项目"]
+    header = [c.value for c in ws[2]]
+    assert len(header) == len(set(header)), sorted(h for h in header if header.count(h) > 1)
+    items = [_budget_item(h) for h in header]
+    budget = [i for i in items if i and i.startswith("budget:")]
+    assert len(budget) == len(set(budget)), header  # each budget line in one column
+    assert "设备费" in header and "劳务费" not in header and "示范推广面积（亩）" not in header
+    assert "项目名称（导入时保留的列）" in header and "状态（导入时保留的列）" in header
+    rows = {r[0].value: {h: c.value for h, c in zip(header, r, strict=True)} for r in ws.iter_rows(min_row=3)}
+    first, second = rows["HD2026-001"], rows["HD2026-002"]
+    assert first["设备费"] == 15.5 and first["人员费"] == 3 and first["自定义费用"] == 2
+    assert first["示范推广面积"] == 1200 and first["技术合同交易额"] == 30
+    assert first["项目名称"] != "第二个项目名称列" and first["项目名称（导入时保留的列）"] == "第二个项目名称列"
+    assert second["人员费"] == 4 and second["论文"] == "2" and second["发表论文"] == "3"
+
+
+def test_the_demo_batch_workbook_names_each_item_once(demo_db, tmp_path):
+    from sqlalchemy import select
+
+    from reviewtool.storage.models import Batch
+
+    with demo_db.session() as s:
+        batch_id = s.scalar(select(Batch.id))
+        path = export_batch_workbook(s, batch_id, tmp_path / "b.xlsx")
+    for ws in openpyxl.load_workbook(path).worksheets:
+        header_row = next(r for r in ws.iter_rows(max_row=5) if sum(c.value is not None for c in r) >= 2)
+        header = [c.value for c in header_row if c.value is not None]
+        assert len(header) == len(set(header)), (ws.title, header)
+        if ws.title == "申报项目":
+            items = [i for i in map(_budget_item, header) if i and i.startswith(("budget:", "output:"))]
+            assert len(items) == len(set(items)), header

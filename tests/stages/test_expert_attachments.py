@@ -40,7 +40,9 @@ def test_setting_the_kinds_is_audited_and_every_kind_is_the_default(db):
         assert allowed_attachment_kinds(s.get(Batch, batch_id)) == frozenset()
         set_expert_attachment_kinds(s, batch_id, {"application_form", "budget", "certificate", "other"}, actor="李娟")
         assert allowed_attachment_kinds(s.get(Batch, batch_id)) is None  # all ticked: also kinds added later
-        records = s.scalars(select(AuditEvent).where(AuditEvent.action == "stage.attachments")).all()
+        records = s.scalars(
+            select(AuditEvent).where(AuditEvent.action == "stage.attachments").order_by(AuditEvent.id)
+        ).all()
         assert [(r.actor, r.details["new"]) for r in records] == [
             ("李娟", ["application_form"]), ("李娟", []), ("李娟", None)
         ]  # fmt: skip

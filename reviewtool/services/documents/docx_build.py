@@ -8,6 +8,9 @@ with python-docx.
 - **Type.** Body 仿宋 (FangSong), titles 宋体 (SimSun) bold; Latin text and
   digits in Times New Roman, as official documents set them.
 - **Tables.** Ruled; the header row repeats on each page and no row splits.
+- **Page headers.** ``page_headers`` gives each section a header of its own
+  naming its document (the application, the panel), with the 保密 mark on
+  internal copies, so a loose page can be matched.
 
 The built-in templates (``docx_templates``) are made with these helpers and
 then rendered by docxtpl like any template the bureau supplies.
@@ -21,11 +24,12 @@ import copy
 import io
 
 from docx import Document
+from docx.enum.section import WD_HEADER_FOOTER
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
+from docx.shared import Mm, Pt, RGBColor
 
 BODY_FONT = "仿宋"
 TITLE_FONT = "宋体"
@@ -34,6 +38,9 @@ BODY_SIZE = Pt(14)  # 四号: forms; official notices use 三号 (16 pt) for the
 NOTICE_SIZE = Pt(16)
 TABLE_SIZE = Pt(10.5)  # 五号
 TITLE_SIZE = Pt(22)  # 二号
+HEADER_SIZE = Pt(9)  # 小五, as the PDF's page header
+HEADER_GREY = RGBColor(0x55, 0x55, 0x55)
+SECRET_RED = RGBColor(0xB0, 0x00, 0x20)
 
 
 def set_run_fonts(run_or_style, east_asia: str, latin: str = LATIN_FONT) -> None:
@@ -106,6 +113,112 @@ def page_footer(section) -> None:
             run = paragraph.add_run(part)
             run.font.size = Pt(10.5)
             set_run_fonts(run, BODY_FONT)
+
+
+def page_headers(document, texts: list[str], *, mark: str = "") -> None:
+    """Give section k a header of its own ending in ``texts[k]`` (one text per
+    section; a newline starts a second line), with ``mark`` (保密) at the right
+    of its first line. What the template's header
+    held (a bureau's red header, a logo) is kept above the line in every section."""
+    sections = list(document.sections)
+    kinds = [WD_HEADER_FOOTER.PRIMARY, WD_HEADER_FOOTER.FIRST_PAGE]
+    if document.settings.odd_and_even_pages_header_footer:
+        kinds.append(WD_HEADER_FOOTER.EVEN_PAGE)
+    part = document.part
+    shown: dict[tuple[int, WD_HEADER_FOOTER], object] = {}  # the header part each section shows today
+    for kind in kinds:
+        current = None
+        for index, section in enumerate(sections):
+            reference = section._sectPr.get_headerReference(kind)
+            if reference is not None:  # (through the relationship: docxtpl replaces rendered parts behind
+                current = part.rels[reference.rId].target_part  # python-docx's ``related_parts``)
+            shown[index, kind] = current
+    replaced: set[str] = set()
+    for index, (section, text) in enumerate(zip(sections, texts, strict=True)):
+        for kind in kinds:
+            if kind == WD_HEADER_FOOTER.FIRST_PAGE and not section.different_first_page_header_footer:
+                continue
+            sect_pr = section._sectPr
+            if sect_pr.get_headerReference(kind) is not None:
+                replaced.add(sect_pr.remove_headerReference(kind))  # (the part stays while others show it)
+            new_part, rid = part.add_header_part()
+            sect_pr.add_headerReference(kind, rid)
+            _copy_header(shown[index, kind], new_part)
+            header = {
+                WD_HEADER_FOOTER.PRIMARY: section.header,
+                WD_HEADER_FOOTER.FIRST_PAGE: section.first_page_header,
+                WD_HEADER_FOOTER.EVEN_PAGE: section.even_page_header,
+            }[kind]
+            _header_line(header, text, mark, section.page_width - section.left_margin - section.right_margin)
+    for rid in replaced:
+        if part._rel_ref_count(rid) == 0:
+            part.drop_rel(rid)
+
+
+def _copy_header(template_part, new_part) -> None:
+    """Put the template's header content (if it has any) into a new header part."""
+    if template_part is None:
+        return
+    source = template_part.element
+    if not "".join(source.itertext()).strip() and not source.xpath(".//w:drawing|.//w:pict"):
+        return
+    target = new_part.element
+    for child in list(target):
+        target.remove(child)
+    for child in source:
+        target.append(copy.deepcopy(child))
+    for rel in template_part.rels.values():  # the images the copied content refers to
+        new_part.load_rel(rel.reltype, rel._target, rel.rId, rel.is_external)
+
+
+_AFTER_PBDR = ("w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct",
+               "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd", "w:snapToGrid",
+               "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc",
+               "w:textDirection", "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle",
+               "w:rPr", "w:sectPr", "w:pPrChange")  # fmt: skip
+_AFTER_BDR = ("w:shd", "w:fitText", "w:vertAlign", "w:rtl", "w:cs", "w:em", "w:lang", "w:eastAsianLayout",
+              "w:specVanish", "w:oMath")  # fmt: skip
+
+
+def _header_line(header, text: str, mark: str, width) -> None:
+    """The lines naming the document, grey, over a thin rule; ``mark`` right-aligned in a red box."""
+    last = header.paragraphs[-1] if header.paragraphs else None
+    p = last if last is not None and not last.text.strip() and not last._p.xpath(".//w:drawing") else None
+    p = p or header.add_paragraph()
+    p.style = None  # (the Header style's centre and right tab stops are for US Letter)
+    fmt = p.paragraph_format
+    fmt.space_before = fmt.space_after = Pt(0)
+    fmt.line_spacing = 1.0
+    fmt.tab_stops.add_tab_stop(width, WD_TAB_ALIGNMENT.RIGHT)
+    first, *rest = text.split("\n")
+    _grey_run(p, first)
+    if mark:
+        p.add_run("\t")
+        run = p.add_run(mark)
+        run.font.size, run.font.color.rgb, run.bold = Pt(10.5), SECRET_RED, True
+        set_run_fonts(run, "黑体")
+        run.element.get_or_add_rPr().insert_element_before(_line("w:bdr", "B00020"), *_AFTER_BDR)
+    for line in rest:
+        p.add_run().add_break()
+        _grey_run(p, line)
+    borders = OxmlElement("w:pBdr")
+    borders.append(_line("w:bottom", "999999"))
+    p._p.get_or_add_pPr().insert_element_before(borders, *_AFTER_PBDR)
+
+
+def _grey_run(p, text: str) -> None:
+    run = p.add_run(text)
+    run.font.size, run.font.color.rgb = HEADER_SIZE, HEADER_GREY
+    set_run_fonts(run, BODY_FONT)
+
+
+def _line(tag: str, colour: str):
+    line = OxmlElement(tag)
+    line.set(qn("w:val"), "single")
+    line.set(qn("w:sz"), "4")
+    line.set(qn("w:space"), "1")
+    line.set(qn("w:color"), colour)
+    return line
 
 
 def section_break(document) -> None:

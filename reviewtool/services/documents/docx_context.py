@@ -14,19 +14,23 @@ template needs no filters. The placeholders of each document:
 - ``leader_draft`` and ``panel_sheet``: ``docs`` (each ``number
   project_title unit pi_name category batch figures experts opinions draft
   members``; a figure is ``label value``, an expert ``seq label unit total
-  opinion``, an opinion ``label text``, a member ``seq name unit title``),
-  ``bureau``, ``blank_date``.
+  opinion``, an opinion ``label text``, a member ``seq name unit title``;
+  ``page_header`` is what the page header of each document's section says,
+  two lines: bureau · document, and 申报编号 · title (shortened) · panel),
+  ``bureau``, ``blank_date``, ``confidential``.
 
 Thread-safety: pure functions.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from decimal import Decimal
 
 from reviewtool.core.enums import Opinion
 from reviewtool.i18n import _
+from reviewtool.services.documents.layout import SEPARATOR
 from reviewtool.services.documents.model import ApplicantComment, PanelSheet
 from reviewtool.services.documents.model_notices import OutcomeLetter, PublicityDoc
 from reviewtool.services.documents.render_letters import letter_paragraphs, outcome_title
@@ -108,10 +112,45 @@ def leader_draft_text(sheet: PanelSheet) -> list[str]:
     return [first, _("Main strengths: ……"), _("Main weaknesses and suggestions: ……"), verdict]
 
 
-def panel_context(sheets: Sequence[PanelSheet], bureau: str) -> dict:
+#: What one line of the Word page header holds, in widths of a CJK character at
+#: 小五 (9 pt): the 156 mm of an A4 page between the official margins, less a
+#: little for the word processor's spacing.
+HEADER_EMS = 46
+
+
+def _ems(text: str) -> float:
+    # "·" and other ambiguous-width characters print full width in 仿宋 (the runs hint East Asian)
+    return sum(1 if unicodedata.east_asian_width(ch) in "WFA" else 0.55 for ch in text)
+
+
+def fit_line(head: Sequence[str], detail: str, tail: Sequence[str], room: float = HEADER_EMS) -> str:
+    """``head · detail · tail`` on one line, the detail shortened with "…" to fit
+    (as the PDF's page header does, ``layout.fit_text``)."""
+
+    def join(middle: str) -> str:
+        return SEPARATOR.join([p for p in (*head, middle, *tail) if p])
+
+    keep = len(detail)
+    while keep and _ems(join(detail[:keep] + ("…" if keep < len(detail) else ""))) > room:
+        keep -= 1
+    return join(detail[:keep] + ("…" if keep < len(detail) else "") if keep else "")
+
+
+def page_header(bureau: str, document: str, app_number: str, app_title: str, panel: str) -> str:
+    """The two lines of a sheet's page header: ``bureau · document`` (the 保密 mark
+    goes at its right) and ``申报编号 · project title · panel``, the title shortened
+    to fit."""
+    return SEPARATOR.join(p for p in (bureau, document) if p) + "\n" + fit_line([app_number], app_title, [panel])
+
+
+def panel_context(sheets: Sequence[PanelSheet], bureau: str, *, title: str | None = None) -> dict:
+    """The data of the 综合评审意见表 and the 组长综合意见 draft; ``title`` (the
+    document's name, by default the 综合评审意见表) heads each page header."""
+    title = title or _("Panel review opinion sheet")
     docs = []
     for sheet in sheets:
         app = sheet.app
+        panel = _("Panel: {name}").format(name=sheet.panel) if sheet.panel else ""
         docs.append(
             {
                 "number": app.number,
@@ -137,6 +176,7 @@ def panel_context(sheets: Sequence[PanelSheet], bureau: str) -> dict:
                     {"seq": str(i), "name": n, "unit": u, "title": t}
                     for i, (n, u, t) in enumerate(member_rows(sheet), 1)
                 ],
+                "page_header": page_header(bureau, title, app.number, app.title, panel),
             }
         )
-    return {"bureau": bureau, "docs": docs, "blank_date": fmt_date(None)}
+    return {"bureau": bureau, "docs": docs, "blank_date": fmt_date(None), "confidential": True}

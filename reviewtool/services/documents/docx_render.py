@@ -12,6 +12,12 @@
   other systems substitute a font that has the glyph (LibreOffice with
   花园明朝 on Debian). The text itself is always whole. Characters no font
   on this machine has are returned so the export can name them.
+- **Page headers.** Headers are outside the template's loop over ``docs``, so
+  they cannot name each document; when the documents carry a
+  ``page_header``, each section (one per document) is given its own header
+  with that line after rendering (``docx_build.page_headers``), marked 保密
+  when the context is ``confidential``. A bureau template whose sections are
+  not one per document keeps its own headers.
 
 Thread-safety: each call works on its own document.
 """
@@ -29,6 +35,7 @@ from jinja2 import Environment, StrictUndefined, TemplateSyntaxError, UndefinedE
 
 from reviewtool.core.errors import UserError
 from reviewtool.i18n import _
+from reviewtool.services.documents import docx_build
 from reviewtool.services.documents.fonts import DocumentFonts
 
 EXT_A_FONT = "SimSun"  # 宋体 has CJK Extension A
@@ -105,6 +112,7 @@ def render_docx(template: bytes, context: dict, *, name: str, fonts: DocumentFon
         ) from exc
     missing: dict[str, None] = {}
     docx = document.docx
+    _write_page_headers(docx, context)
     # docxtpl replaces the header and footer parts behind python-docx's
     # cached section objects: reach them through the relationships.
     page_parts = [
@@ -123,6 +131,22 @@ def render_docx(template: bytes, context: dict, *, name: str, fonts: DocumentFon
     out = io.BytesIO()
     docx.save(out)
     return out.getvalue(), "".join(sorted(missing))
+
+
+def _write_page_headers(docx, context: dict) -> None:
+    docs = context.get("docs")
+    if not isinstance(docs, list) or not all(isinstance(d, dict) for d in docs):
+        return
+    texts = [str(d.get("page_header") or "") for d in docs]
+    if not any(texts):
+        return
+    sections = len(docx.sections)
+    if len(texts) == 1:
+        texts *= sections
+    if len(texts) != sections:
+        return
+    mark = _("Confidential") if context.get("confidential") else ""
+    docx_build.page_headers(docx, texts, mark=mark)
 
 
 _TAG = re.compile(r"\{(\{|%)(.*?)(?:(\}\}|%\})|$)", re.S)

@@ -4,8 +4,10 @@ A bureau may replace any of them with its own .docx (``document_templates``)
 using the same placeholders; ``export template`` writes a built-in one as a
 starting point. Each template loops over ``docs`` (one letter, sheet or
 draft per application; a combined file holds many), every document ending
-in a section break that restarts the page numbering, so the footer's
-``第 x 页 共 y 页`` counts each document's own pages.
+in a section break that restarts the page numbering: each document is
+numbered from 1 (a combined file's footer says ``第 x 页`` only, a single
+document's ``第 x 页 共 y 页``) and, for the sheets, gets a page header of its
+own naming its application (both set after rendering: ``docx_render``).
 
 Placeholders (``{{ … }}``) and their data: ``docx_context``. Text is
 escaped when rendered, so ``<b>`` or ``&`` in a title prints literally.

@@ -204,6 +204,7 @@ def export_panel_docx(
         raise UserError(_("Batch {batch} has nothing to print for this document.").format(batch=batch.name))
     code = "leader_draft" if leader_draft else "panel_sheet"
     title = _("Panel leader's summary (draft)") if leader_draft else _("Panel review opinion sheets")
+    heading = _("Panel leader's summary (draft)") if leader_draft else _("Panel review opinion sheet")
     template, name = template_for(session, code)
     fonts = document_fonts(font_file)
     groups = {f"{batch.name}_{title}": sheets} if combined else {f"{s.app.number}_{title}": [s] for s in sheets}
@@ -211,7 +212,8 @@ def export_panel_docx(
         for done, (key, members) in enumerate(groups.items(), start=1):
             cancel.check()
             file_name = safe_filename(key) + ".docx"
-            content, missing = render_docx(template, panel_context(members, bureau), name=name, fonts=fonts)
+            context = panel_context(members, bureau, title=heading)
+            content, missing = render_docx(template, context, name=name, fonts=fonts)
             files.write_bytes(staging.path / file_name, content)
             staging.note_missing(file_name, missing)
             progress.update(done, len(groups), key)

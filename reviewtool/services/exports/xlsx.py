@@ -15,7 +15,9 @@ may use (funding lists, score matrices, offline scoring workbooks …).
   wide), fit to one page width, the header rows repeated on every page and
   a footer ``第 &P 页 共 &N 页``; ``TableSheet.finish`` applies it, and sets
   the height of each row to fit its wrapped text (LibreOffice and WPS do
-  not grow rows by themselves, so wrapped titles would overlap).
+  not grow rows by themselves, so wrapped titles would overlap). A sheet
+  laid out cell by cell gets both from ``finish_sheet`` (row heights from
+  its wrapped cells: ``fit_row_heights``).
 - **Formulas on purpose.** ``write_formula`` is the one way to write a
   formula (a 合计 ``=SUM(…)``, a running 累计), so edited amounts update the
   totals; text is never a formula.
@@ -118,6 +120,8 @@ FOOTER_TEXT = "第 &P 页 共 &N 页"
 LINE_HEIGHT = 15  # points per line of 11-point text
 #: A table wider than this (in character columns) prints landscape.
 LANDSCAPE_WIDTH = 110
+MAX_ROW_HEIGHT = 409  # points: the tallest row Excel allows
+DEFAULT_COLUMN_WIDTH = 8.43  # what Excel shows for a column without a width
 
 
 def page_setup(ws: Worksheet, *, landscape: bool = False, title_rows: str | None = None) -> None:
@@ -135,6 +139,41 @@ def page_setup(ws: Worksheet, *, landscape: bool = False, title_rows: str | None
     ws.oddFooter.center.text = FOOTER_TEXT
     ws.oddFooter.center.size = 9
     ws.evenFooter.center.text = FOOTER_TEXT
+
+
+def _column_width(ws: Worksheet, column: int) -> float:
+    letter = get_column_letter(column)
+    if letter in ws.column_dimensions and ws.column_dimensions[letter].width:
+        return ws.column_dimensions[letter].width
+    return DEFAULT_COLUMN_WIDTH
+
+
+def fit_row_heights(ws: Worksheet, first_row: int = 1) -> None:
+    """Make each row from ``first_row`` down tall enough for its wrapped cells (a
+    merged cell has the width of its columns); a height already set is only raised."""
+    spans = {(r.min_row, r.min_col): r.max_col for r in ws.merged_cells.ranges if r.min_row == r.max_row}
+    for cells in ws.iter_rows(min_row=first_row):
+        lines = 1
+        for cell in cells:
+            if cell.value is None or not cell.alignment.wrap_text:
+                continue
+            last = spans.get((cell.row, cell.column), cell.column)
+            width = sum(_column_width(ws, column) for column in range(cell.column, last + 1))
+            lines = max(lines, lines_needed(cell.value, width))
+        if lines > 1:
+            row = cells[0].row
+            height = min(MAX_ROW_HEIGHT, LINE_HEIGHT * lines)
+            if (ws.row_dimensions[row].height or 0) < height:
+                ws.row_dimensions[row].height = height
+
+
+def finish_sheet(ws: Worksheet, *, title_rows: str | None = None, landscape: bool | None = None) -> None:
+    """Row heights fitted to wrapped text and the page setup (``page_setup``) of a
+    sheet written cell by cell; landscape when its columns are wider than a portrait page."""
+    fit_row_heights(ws)
+    if landscape is None:
+        landscape = sum(_column_width(ws, c) for c in range(1, ws.max_column + 1)) > LANDSCAPE_WIDTH
+    page_setup(ws, landscape=landscape, title_rows=title_rows)
 
 
 def lines_needed(value: Any, width: float) -> int:
@@ -289,7 +328,7 @@ class TableSheet:
                 default=1,
             )
             if lines > 1:
-                self.ws.row_dimensions[row].height = LINE_HEIGHT * lines
+                self.ws.row_dimensions[row].height = min(MAX_ROW_HEIGHT, LINE_HEIGHT * lines)
         header_lines = max(lines_needed(c.title, w) for c, w in zip(self.columns, widths, strict=True))
         if header_lines > 1:
             self.ws.row_dimensions[self.header_row].height = LINE_HEIGHT * header_lines

@@ -8,6 +8,9 @@ opinion) are unlocked, each with data validation; every other cell is locked
 by sheet protection. The expert's own earlier entries are filled in; nobody
 else's name or score appears. The signed key is ``workbook_key``; it also
 holds each row's fingerprint as exported (``workbook_rules``: replays).
+Every sheet prints on A4 (landscape when wide), one page wide, its header
+row repeated and the page number in the footer; rows are as tall as their
+wrapped text (``exports.xlsx.finish_sheet``).
 
 **No workbook appears before the transaction commits.** The files are
 written into a hidden folder beside their final place and moved to their
@@ -45,7 +48,16 @@ from reviewtool.core.scoring.rubric import RubricSpec
 from reviewtool.i18n import _
 from reviewtool.services import audit
 from reviewtool.services.documents.text import commitment_text
-from reviewtool.services.exports.xlsx import add_sheet, new_workbook, page_setup, save_workbook, sheet_title, write_cell
+from reviewtool.services.exports.xlsx import (
+    add_sheet,
+    finish_sheet,
+    fit_row_heights,
+    new_workbook,
+    page_setup,
+    save_workbook,
+    sheet_title,
+    write_cell,
+)
 from reviewtool.services.panels.panel import get_panel
 from reviewtool.services.panels.workbook_key import (
     CHUNK,
@@ -273,7 +285,10 @@ def _export_one(
         cell = write_cell(guide, i, 1, text)
         if i == 1:
             cell.font = Font(bold=True, size=14)
+        else:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
     guide.column_dimensions["A"].width = 100
+    finish_sheet(guide)
 
     summary = add_sheet(wb, sheet_title(_("Application summaries"), taken))
     taken.append(summary.title)
@@ -289,6 +304,7 @@ def _export_one(
             cell = write_cell(summary, row, col, value, "#,##0.00" if col == 6 else None)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     summary.freeze_panes = "C2"
+    finish_sheet(summary, title_rows="1:1")
 
     sheets_meta: list[dict] = []
     for index, (version_id, version_apps) in enumerate(by_version.items(), start=1):
@@ -298,6 +314,7 @@ def _export_one(
         rubric_ws = add_sheet(wb, sheet_title(_("Rubric") + suffix, taken))
         taken.append(rubric_ws.title)
         _write_rubric(rubric_ws, spec, version)
+        finish_sheet(rubric_ws, title_rows="3:3")
         _input_style(wb)
         score_ws = add_sheet(wb, sheet_title(_("Scoring") + suffix, taken))
         taken.append(score_ws.title)
@@ -509,6 +526,7 @@ def _write_scoring(
         if total_col is not None:
             formula = "=SUM(" + ",".join(f"{letter}{row}" for letter in point_letters) + ")"
             ws.cell(row, total_col, formula)
+    fit_row_heights(ws, HEADER_ROW)
     page_setup(ws, landscape=True, title_rows=f"{HEADER_ROW}:{HEADER_ROW}")  # one page wide when printed
     return {
         "title": ws.title,

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, inspect, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -25,6 +25,7 @@ from reviewtool.i18n import _
 from reviewtool.services.scoring.rubrics import spec_of_version
 from reviewtool.services.stages.reach import application_stage, expert_stages, stage_application_ids
 from reviewtool.services.stages.standing import final_standing, refresh_final_score
+from reviewtool.storage.locks import lock_row
 from reviewtool.storage.models import Application, Batch, PanelResult, ScoreSheet
 from reviewtool.storage.models.base import utcnow
 
@@ -67,17 +68,39 @@ def batch_rules(batch: Batch) -> tuple[int, Decimal]:
     return batch.trimmed_min_sheets or 5, batch.spread_threshold
 
 
-def lock_for_recompute(session: Session, application_id: int) -> None:
-    """Hold the application's row until the transaction ends, so two recomputes of its results queue.
+def lock_for_recompute(session: Session, application_id: int) -> Application | None:
+    """Hold the application's row until the transaction ends, so two recomputes of its results queue,
+    and return the application as now committed.
 
     On PostgreSQL (READ COMMITTED) two experts submitting sheets of one application at once would
     each read the sheets without the other's uncommitted one, and the later write of the panel
     result would leave out the earlier sheet. With the lock the second waits, then reads the sheets
-    as the first committed them. (SQLite: the writer already holds the whole file's write lock.)
+    as the first committed them. (SQLite: the database's write lock, taken now.)
     The lock is not an edit: the application's version is untouched, a clerk's form save only waits.
     ``FOR NO KEY UPDATE`` (not ``FOR UPDATE``): the key-share lock a first sheet's INSERT takes on
-    its application (the foreign key) does not conflict with it, so upgrading never deadlocks."""
-    session.execute(select(Application.id).where(Application.id == application_id).with_for_update(key_share=True))
+    its application (the foreign key) does not conflict with it, so upgrading never deadlocks.
+
+    What this transaction loaded of the application before it waited (the application, its sheets
+    and results) is re-read: a stale copy compared equal to a recomputed figure writes nothing, and
+    the first writer's figure would stay (a concurrency test found ``panel_score`` off so)."""
+    forget_loaded(session, {application_id})
+    return lock_row(session, Application, application_id)
+
+
+def forget_loaded(session: Session, application_ids: set[int]) -> None:
+    """Flush, then expire what the session holds of these applications (the rows, their sheets and
+    results), so the locked reads that follow load them as now committed. Expired rather than
+    re-read over: a versioned row re-read at a newer version raises ``StaleDataError``."""
+    session.flush()
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, Application):
+            owner = inspect(obj).dict.get("id")
+        elif isinstance(obj, (ScoreSheet, PanelResult)):
+            owner = inspect(obj).dict.get("application_id")
+        else:
+            continue
+        if owner in application_ids:
+            session.expire(obj)
 
 
 def recompute_panel_result(
@@ -89,10 +112,9 @@ def recompute_panel_result(
     A locked panel result is left as it is (its stored figures are returned)
     unless ``force``. The ``normalised`` column belongs to the panel feature
     and is kept."""
-    application = session.get(Application, application_id)
+    application = lock_for_recompute(session, application_id)
     if application is None:
         raise NotFound(_("No application with id {id}.").format(id=application_id))
-    lock_for_recompute(session, application_id)
     stage_id = stage_of(session, application_id, stage_id)
     row = session.get(PanelResult, (stage_id, application_id))
     if row is not None and row.locked and not force:
@@ -117,6 +139,7 @@ def recompute_panel_results(
     out: dict[int, PanelFigures] = {}
     rounding_of: dict[int, Rounding] = {}
     for chunk in (ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)):
+        forget_loaded(session, set(chunk))
         # Locked as ``lock_for_recompute`` locks one, all at once and in id order (two imports queue).
         applications = {
             a.id: a
